@@ -1,0 +1,427 @@
+"""Read all, check all: the content tree -> a validated :class:`~generator.graph.Network`.
+
+``load(config)`` never raises for bad content: it returns the network built from
+whatever was valid plus every problem found, so one run reports everything.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any, Iterable
+
+from pydantic import BaseModel, ValidationError
+
+from .config import Config
+from .errors import Problems, did_you_mean, hint_en, hint_zh
+from .graph import Network, check_graph
+from .model import KINDS, Activity, Person, Record
+from .model.records import Casebook
+from .read.records import RECORD_SUFFIXES, RawRecord, read_csv, read_record
+from .read.yamlload import dotted
+
+RECORD_FOLDERS = {"stations": "station", "projects": "project", "people": "person", "cases": "case"}
+MAX_IMAGE_PIXELS = 40_000_000  # ~ 8000 x 5000; larger files are refused before decoding
+IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".gif"}
+
+
+def load(config: Config, problems: Problems | None = None) -> tuple[Network, Problems]:
+    """Read and validate every record under ``config.content_path``."""
+    problems = problems if problems is not None else Problems()
+    content = config.content_path
+    net = Network(config=config)
+    if not content.is_dir():
+        problems.add(config.rel(content), None, "docs_dir",
+                     "内容目录不存在;请检查 mkdocs.yml 中的 docs_dir",
+                     "the content folder does not exist; check docs_dir in mkdocs.yml")
+        return net, problems
+    images = _ImageIndex(content, config)
+    for folder, kind in RECORD_FOLDERS.items():
+        for path in _files(content / folder, RECORD_SUFFIXES):
+            rec = _load_record(path, kind, config, problems, images)
+            if rec is not None:
+                net.add(rec, problems)
+    for path in _files(content / "casebooks", (".yml", ".yaml")):
+        if not re.fullmatch(r"\d{4}", path.stem):
+            continue
+        rec = _load_record(path, "casebook", config, problems, images)
+        if rec is not None:
+            assert isinstance(rec, Casebook)
+            _check_casebook_files(rec, config, problems)
+            net.add(rec, problems)
+    for path in _files(content / "activities", (".csv",)):
+        net.activities.extend(_load_ledger(path, config, problems))
+    net.pages = sorted(
+        p.relative_to(content).as_posix()
+        for p in _files(content, (".md",))
+        if p.relative_to(content).parts[0] not in {*RECORD_FOLDERS, "casebooks"}
+    )
+    check_graph(net, problems)
+    return net, problems
+
+
+def _files(folder: Path, suffixes: Iterable[str]) -> list[Path]:
+    if not folder.is_dir():
+        return []
+    suffixes = tuple(suffixes)
+    return sorted(
+        p for p in folder.rglob("*")
+        if p.is_file() and p.suffix.lower() in suffixes
+        and not any(part.startswith((".", "_", "~$")) for part in p.relative_to(folder).parts)
+    )
+
+
+# --------------------------------------------------------------------------- records
+
+
+def _load_record(path: Path, kind: str, config: Config, problems: Problems,
+                 images: "_ImageIndex") -> Record | None:
+    rel = config.rel(path)
+    raw = read_record(path, rel, problems)
+    if raw is None:
+        return None
+    data = dict(raw.data)
+    if kind == "casebook":
+        data["year"] = int(path.stem)
+        data.setdefault("id", path.stem)
+    if "id" not in data:
+        data["id"] = path.stem
+        from .model.fields import ID_RE
+
+        if not ID_RE.match(path.stem):
+            problems.add(
+                rel, 1, "id",
+                f"文件名 \"{path.stem}\" 不能用作编号;请把文件改名为小写字母、数字和连字符(如 guta-zhaojiamao.md),或加上 id: 字段",
+                f"the file name \"{path.stem}\" is not a valid id; rename the file to a-z 0-9 - "
+                "(e.g. guta-zhaojiamao.md) or add an id: field",
+            )
+            return None
+    cls = KINDS[kind]
+    try:
+        rec = cls.model_validate(data)
+    except ValidationError as exc:
+        _report_validation(exc, raw, cls, problems)
+        return None
+    rec._path = rel
+    rec._body = raw.body
+    rec._body_line = raw.body_line
+    rec._lines = raw.lines
+    _check_unknown_fields(rec, raw, problems)
+    for i, photo in enumerate(getattr(rec, "photos", []) or []):
+        images.check(photo.src, raw, ("photos", i, "src"), problems)
+    if isinstance(rec, Person):
+        if rec.photo is not None:
+            images.check(rec.photo.src, raw, ("photo", "src"), problems)
+        check_privacy(raw, problems)
+    if isinstance(rec, Casebook) and rec.cover:
+        images.check(rec.cover, raw, ("cover",), problems)
+    _check_year_folder(rec, raw, problems)
+    return rec
+
+
+_TYPE_WORDS = {
+    "string_type": ("文字", "text"), "int_type": ("整数", "a whole number"),
+    "int_parsing": ("整数", "a whole number"), "float_parsing": ("数字", "a number"),
+    "float_type": ("数字", "a number"), "bool_type": ("true 或 false", "true or false"),
+    "bool_parsing": ("true 或 false", "true or false"), "list_type": ("列表(每行以 - 开头)", "a list (lines starting with -)"),
+    "dict_type": ("「字段: 值」形式的映射", "a mapping of field: value"),
+    "model_type": ("「字段: 值」形式的映射", "a mapping of field: value"),
+    "model_attributes_type": ("「字段: 值」形式的映射", "a mapping of field: value"),
+}
+
+
+def _report_validation(exc: ValidationError, raw: RawRecord, cls: type[BaseModel],
+                       problems: Problems) -> None:
+    for err in exc.errors():
+        loc = tuple(err["loc"])
+        field = dotted(loc)
+        line = _line_of(raw, loc)
+        ctx = err.get("ctx") or {}
+        kind = err["type"]
+        if kind == "wenming":
+            zh, en = ctx["zh"], ctx["en"]
+        elif kind == "missing":
+            what = _field_doc(cls, loc)
+            zh = f"缺少必填字段 {loc[-1]}{what[0]};请补上"
+            en = f"required field {loc[-1]} is missing{what[1]}; add it"
+        elif kind in _TYPE_WORDS:
+            want_zh, want_en = _TYPE_WORDS[kind]
+            zh = f"应为{want_zh},实际为 {err['input']!r}"
+            en = f"expected {want_en}, found {err['input']!r}"
+        elif kind == "too_short":
+            zh = "至少要写一项"
+            en = "at least one entry is required"
+        elif kind in ("greater_than_equal", "less_than_equal"):
+            zh = f"数值超出范围:{err['input']!r}(纬度 lat 在 -90 到 90 之间,经度 lng 在 -180 到 180 之间)"
+            en = f"value out of range: {err['input']!r} ({err['msg']})"
+        else:
+            zh = f"值不正确:{err['input']!r}({err['msg']})"
+            en = f"invalid value {err['input']!r} ({err['msg']})"
+        problems.add(raw.rel, line, field, zh, en)
+
+
+def _line_of(raw: RawRecord, loc: tuple) -> int:
+    p = loc
+    while p:
+        if p in raw.lines:
+            return raw.lines[p]
+        p = p[:-1]
+    return raw.lines.get((), 1) if raw.lines else 1
+
+
+def _field_doc(cls: type[BaseModel], loc: tuple) -> tuple[str, str]:
+    if len(loc) == 1 and loc[0] in cls.model_fields and cls.model_fields[str(loc[0])].description:
+        desc = cls.model_fields[str(loc[0])].description or ""
+        return f"({desc})", ""
+    return "", ""
+
+
+def _known_fields(model: type[BaseModel]) -> set[str]:
+    out = set()
+    for name, info in model.model_fields.items():
+        out.add(info.alias or name)
+    return out
+
+
+def _check_unknown_fields(rec: BaseModel, raw: RawRecord, problems: Problems,
+                          path: tuple = ()) -> None:
+    """Unknown keys are kept (a later SPEC may add fields) but reported with a suggestion."""
+    extra = rec.model_extra or {}
+    known = _known_fields(type(rec))
+    for key in extra:
+        suggestion = did_you_mean(str(key), known)
+        problems.warn(
+            raw.rel, _line_of(raw, path + (key,)), dotted(path + (key,)),
+            f"未知字段 \"{key}\",将被忽略{hint_zh(suggestion)}",
+            f"unknown field \"{key}\" is ignored{hint_en(suggestion)}",
+        )
+    for name in type(rec).model_fields:
+        value = getattr(rec, name)
+        alias = type(rec).model_fields[name].alias or name
+        if isinstance(value, BaseModel):
+            _check_unknown_fields(value, raw, problems, path + (alias,))
+        elif isinstance(value, list):
+            for i, item in enumerate(value):
+                if isinstance(item, BaseModel):
+                    _check_unknown_fields(item, raw, problems, path + (alias, i))
+
+
+def _check_year_folder(rec: Record, raw: RawRecord, problems: Problems) -> None:
+    year = getattr(rec, "year", None)
+    if rec.kind != "case" or year is None:
+        return
+    parts = Path(raw.rel).parts
+    folder = parts[-2] if len(parts) >= 2 else ""
+    if re.fullmatch(r"\d{4}", folder) and int(folder) != year:
+        problems.warn(
+            raw.rel, rec.line_of("year"), "year",
+            f"案例年份是 {year},但文件放在 {folder} 文件夹;请核对年份或移动文件",
+            f"the case's year is {year} but the file is in the {folder} folder; check the year or "
+            "move the file",
+        )
+
+
+# ----------------------------------------------------------------------- privacy
+
+_ID_NUMBER = re.compile(r"(?<![0-9])([1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[0-9Xx])(?![0-9])")
+_MOBILE_IN_TEXT = re.compile(r"(?<![0-9])(1[3-9]\d[\s-]?\d{4}[\s-]?\d{4})(?![0-9])")
+_PRIVATE_FIELDS = {
+    "address": ("住址", "home address"), "home": ("住址", "home address"),
+    "home_address": ("住址", "home address"), "住址": ("住址", "home address"),
+    "phone": ("个人电话", "personal phone"), "mobile": ("个人电话", "personal phone"),
+    "tel": ("个人电话", "personal phone"), "电话": ("个人电话", "personal phone"),
+    "id_number": ("身份证号", "ID number"), "id_card": ("身份证号", "ID number"),
+    "身份证": ("身份证号", "ID number"), "身份证号": ("身份证号", "ID number"),
+}
+_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+
+
+def id_checksum_ok(number: str) -> bool:
+    """GB 11643 check digit of an 18-digit resident ID number."""
+    total = sum(int(d) * w for d, w in zip(number[:17], _WEIGHTS))
+    return "10X98765432"[total % 11] == number[17].upper()
+
+
+def find_private(text: str) -> list[tuple[int, str, str]]:
+    """(line, kind, match) for every ID number and mobile number in ``text``."""
+    found = []
+    for number, line in enumerate(text.split("\n"), start=1):
+        for m in _ID_NUMBER.finditer(line):
+            if id_checksum_ok(m.group(1)):
+                found.append((number, "id", m.group(1)))
+        for m in _MOBILE_IN_TEXT.finditer(line):
+            found.append((number, "mobile", m.group(1)))
+    return found
+
+
+def _mask(value: str) -> str:
+    digits = re.sub(r"\D", "", value)
+    return digits[:3] + "*" * (len(digits) - 5) + digits[-2:]
+
+
+def check_privacy(raw: RawRecord, problems: Problems) -> None:
+    """A person record must not hold an ID number, a mobile number or a home address."""
+    line_to_field = {line: dotted(path) for path, line in raw.lines.items() if path}
+    for key in raw.data:
+        if str(key).lower() in _PRIVATE_FIELDS:
+            zh, en = _PRIVATE_FIELDS[str(key).lower()]
+            problems.add(
+                raw.rel, raw.lines.get((key,)), str(key),
+                f"典型人物页面不得公开{zh};请删除该字段(需要联系时请写所属阵地的服务电话)",
+                f"a person's page must never publish a {en}; remove the field (use the station's "
+                "service phone for contact)",
+            )
+    for line, kind, value in find_private(raw.text):
+        field = line_to_field.get(line) or ("正文 body" if line >= raw.body_line else "")
+        if kind == "id":
+            problems.add(
+                raw.rel, line, field,
+                f"发现身份证号({_mask(value)});典型人物记录中不得出现身份证号,请删除",
+                f"an ID-card number ({_mask(value)}) was found; a person record must not hold one, "
+                "remove it",
+            )
+        else:
+            problems.add(
+                raw.rel, line, field,
+                f"发现手机号({_mask(value)});典型人物记录中不得出现个人电话,请删除",
+                f"a mobile number ({_mask(value)}) was found; a person record must not hold a "
+                "personal phone, remove it",
+            )
+
+
+# ------------------------------------------------------------------------- images
+
+
+class _ImageIndex:
+    """Resolves photo paths (relative to content/ or to the record) and checks the files."""
+
+    def __init__(self, content: Path, config: Config):
+        self.content = content.resolve()
+        self.config = config
+        self._checked: dict[Path, tuple[str, str] | None] = {}
+        self._names: list[str] | None = None
+
+    def names(self) -> list[str]:
+        if self._names is None:
+            self._names = [p.relative_to(self.content).as_posix() for p in _files(self.content, IMAGE_SUFFIXES)]
+        return self._names
+
+    def resolve(self, src: str, record_path: Path) -> Path | None:
+        """The file a photo path names, or None when it is outside content/."""
+        for base in (self.content, record_path.parent.resolve()):
+            candidate = (base / src).resolve()
+            if candidate.is_relative_to(self.content) and candidate.is_file():
+                return candidate
+        candidate = (self.content / src).resolve()
+        return candidate if candidate.is_relative_to(self.content) else None
+
+    def check(self, src: str, raw: RawRecord, loc: tuple, problems: Problems) -> None:
+        line = _line_of(raw, loc)
+        field = dotted(loc)
+        if re.match(r"^[a-z][a-z0-9+.-]*:", src, re.I) or src.startswith("//"):
+            problems.add(raw.rel, line, field,
+                         f"图片必须放在 content/images/ 中,不能引用外部网址 \"{src}\"",
+                         f"photos must be files under content/images/, not a web address \"{src}\"")
+            return
+        path = self.resolve(src, raw.path)
+        if path is None:
+            problems.add(raw.rel, line, field,
+                         f"图片路径 \"{src}\" 指向了 content/ 以外;请把图片放进 content/images/ 并写 images/文件名",
+                         f"photo path \"{src}\" leaves content/; put the photo in content/images/ "
+                         "and write images/<name>")
+            return
+        if not path.is_file():
+            suggestion = did_you_mean(src, self.names())
+            problems.add(raw.rel, line, field,
+                         f"找不到图片 \"{src}\"(路径相对于 content/){hint_zh(suggestion)}",
+                         f"photo \"{src}\" does not exist (paths are relative to content/)"
+                         f"{hint_en(suggestion)}")
+            return
+        verdict = self._checked.get(path, ...)
+        if verdict is ...:
+            verdict = image_problem(path)
+            self._checked[path] = verdict
+        if verdict:
+            problems.add(raw.rel, line, field, verdict[0], verdict[1])
+
+
+def image_problem(path: Path) -> tuple[str, str] | None:
+    """Why an image cannot be published safely, or None. Reads only the header."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as im:
+            w, h = im.size
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
+        return (f"图片文件已损坏或格式不支持({type(exc).__name__});请重新导出为 JPEG 或 PNG",
+                f"the image is corrupt or of an unsupported kind ({type(exc).__name__}); export it "
+                "again as JPEG or PNG")
+    if w * h > MAX_IMAGE_PIXELS:
+        return (f"图片尺寸过大({w}×{h} 像素),无法安全解码;请缩小到 8000×5000 像素以内",
+                f"the image is too large to decode safely ({w}x{h} pixels); scale it below "
+                "8000x5000 pixels")
+    return None
+
+
+def _check_casebook_files(book: Casebook, config: Config, problems: Problems) -> None:
+    content = config.content_path.resolve()
+    for field in ("preface", "afterword"):
+        value = getattr(book, field)
+        if not value:
+            continue
+        target = (content / value).resolve()
+        names = [p.relative_to(content).as_posix() for p in _files(content / "casebooks", (".md",))]
+        if not target.is_relative_to(content):
+            problems.add(book.path, book.line_of(field), field,
+                         f"\"{value}\" 指向了 content/ 以外", f"\"{value}\" leaves content/")
+        elif not target.is_file():
+            suggestion = did_you_mean(value, names)
+            problems.add(book.path, book.line_of(field), field,
+                         f"找不到文件 \"{value}\"(路径相对于 content/){hint_zh(suggestion)}",
+                         f"file \"{value}\" does not exist (paths are relative to content/)"
+                         f"{hint_en(suggestion)}")
+
+
+# ------------------------------------------------------------------------- ledger
+
+LEDGER_COLUMNS = ["date", "station", "title", "category", "participants", "volunteers", "hours"]
+LEDGER_HEADERS_ZH = {"日期": "date", "阵地": "station", "站点": "station", "阵地编号": "station",
+                     "活动名称": "title", "名称": "title", "活动": "title", "类别": "category",
+                     "参与人数": "participants", "参加人数": "participants", "志愿者人数": "volunteers",
+                     "志愿者": "volunteers", "服务时长": "hours", "时长": "hours", "志愿服务时长": "hours"}
+
+
+def _load_ledger(path: Path, config: Config, problems: Problems) -> list[Activity]:
+    rel = config.rel(path)
+    table = read_csv(path, rel, problems)
+    if table is None:
+        return []
+    header = [LEDGER_HEADERS_ZH.get(h, h) for h in table.header]
+    missing = [c for c in ("date", "station", "title") if c not in header]
+    if missing:
+        problems.add(rel, 1, ", ".join(missing),
+                     f"活动台账缺少列:{', '.join(missing)};表头应为 {','.join(LEDGER_COLUMNS)}",
+                     f"the ledger lacks the column(s) {', '.join(missing)}; the header is "
+                     f"{','.join(LEDGER_COLUMNS)}")
+        return []
+    out = []
+    for row_number, values in table.rows:
+        row = {LEDGER_HEADERS_ZH.get(k, k): v for k, v in values.items()}
+        data: dict[str, Any] = {k: v for k, v in row.items() if v != "" and k in LEDGER_COLUMNS}
+        try:
+            act = Activity.model_validate({**data, "path": rel, "row": row_number})
+        except ValidationError as exc:
+            for err in exc.errors():
+                col = str(err["loc"][0]) if err["loc"] else ""
+                ctx = err.get("ctx") or {}
+                if err["type"] == "wenming":
+                    zh, en = ctx["zh"], ctx["en"]
+                elif err["type"] == "missing":
+                    zh, en = "此列不能为空", "this column must not be empty"
+                else:
+                    zh = f"值不正确:{err.get('input')!r}"
+                    en = f"invalid value {err.get('input')!r} ({err['msg']})"
+                problems.add(rel, row_number, col, f"第 {row_number} 行:{zh}", f"row {row_number}: {en}")
+            continue
+        out.append(act)
+    return out

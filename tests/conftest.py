@@ -1,0 +1,82 @@
+"""Shared fixtures: the project root, the demo network, and a tiny content-tree builder."""
+
+from __future__ import annotations
+
+import os
+import textwrap
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def project_root() -> Path:
+    return ROOT
+
+
+@pytest.fixture(scope="session")
+def demo_config():
+    from generator.config import load_config
+
+    return load_config(ROOT / "mkdocs.yml")
+
+
+@pytest.fixture(scope="session")
+def demo_network(demo_config):
+    from generator.load import load
+
+    net, problems = load(demo_config)
+    assert not problems.errors, "\n".join(p.format() for p in problems.errors)
+    return net
+
+
+def write_tree(root: Path, files: dict[str, str | bytes]) -> Path:
+    """Write ``files`` (path -> text or bytes) under ``root``; text is dedented."""
+    for rel, content in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(textwrap.dedent(content).lstrip("\n"), encoding="utf-8")
+    return root
+
+
+MINIMAL_MKDOCS = """\
+site_name: 测试
+site_url: https://wm.example.org/
+docs_dir: content
+theme: material
+plugins: [search, wenming]
+"""
+
+ROOT_STATION = """\
+---
+name: 测试区新时代文明实践中心
+level: 中心
+phone: 0912-3850000
+---
+简介。
+"""
+
+
+@pytest.fixture
+def tree(tmp_path):
+    """A minimal valid project; call ``tree({...})`` to add or replace files."""
+
+    def make(files: dict[str, str | bytes] | None = None, with_root: bool = True) -> Path:
+        base = {"mkdocs.yml": MINIMAL_MKDOCS, "content/index.md": "# 首页\n"}
+        if with_root:
+            base["content/stations/ceshi.md"] = ROOT_STATION
+        base.update(files or {})
+        return write_tree(tmp_path, base)
+
+    return make
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _quiet_progress():
+    os.environ.setdefault("WENMING_NO_PROGRESS", "1")
+    yield
