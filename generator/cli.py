@@ -38,6 +38,21 @@ class _Group(click.Group):
             sys.exit(1)
         except click.exceptions.Exit as exc:
             sys.exit(exc.exit_code)
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except Exception as exc:  # a bug of ours: say so plainly, full trace only on request
+            import os
+            import traceback
+
+            if os.environ.get("WENMING_DEBUG"):
+                traceback.print_exc()
+            click.echo(
+                f"内部错误:{type(exc).__name__}: {exc}\n  请设置环境变量 WENMING_DEBUG=1 重新运行并把输出报告给维护者"
+                f"\n  (internal error: {type(exc).__name__}: {exc}; rerun with WENMING_DEBUG=1 and report "
+                "the output)",
+                err=True,
+            )
+            sys.exit(3)
         sys.exit(rv if isinstance(rv, int) else 0)
 
 

@@ -110,9 +110,11 @@ def did_you_mean(word: str, candidates: Iterable[str], n: int = 1) -> str | None
     found = difflib.get_close_matches(str(word), list(candidates), n=n, cutoff=0.6)
     if not found:
         # Ids are often a suffix of the intended one ("guta" for "yuyang-guta").
-        tails = [c for c in candidates if c.endswith("-" + str(word)) or c.startswith(str(word) + "-")]
-        if len(tails) == 1:
-            return tails[0]
+        candidates = list(candidates)
+        for test in (lambda c: c.endswith("-" + str(word)), lambda c: c.startswith(str(word) + "-")):
+            hits = [c for c in candidates if test(c)]
+            if len(hits) == 1:
+                return hits[0]
         return None
     return found[0]
 

@@ -255,7 +255,7 @@ def find_private(text: str) -> list[tuple[int, str, str]]:
 
 
 def _mask(value: str) -> str:
-    digits = re.sub(r"\D", "", value)
+    digits = re.sub(r"[^0-9Xx]", "", value)
     return digits[:3] + "*" * (len(digits) - 5) + digits[-2:]
 
 

@@ -147,6 +147,9 @@ class _Builder:
     def scalar(self, node: ScalarNode, path: Path_) -> Any:
         try:
             return self.loader.construct_object(node, deep=True)
+        except (ValueError, OverflowError, TypeError):
+            # e.g. a timestamp like 2019-13-45: keep the text, the model reports it with its field
+            return node.value
         except yaml.YAMLError as exc:
             problem = getattr(exc, "problem", None) or str(exc)
             self.result.problems.append(
