@@ -6,9 +6,11 @@ whatever was valid plus every problem found, so one run reports everything.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import re
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, ClassVar, Iterable
 
 from pydantic import BaseModel, ValidationError
 
@@ -36,11 +38,15 @@ def load(config: Config, problems: Problems | None = None) -> tuple[Network, Pro
                      "the content folder does not exist; check docs_dir in mkdocs.yml")
         return net, problems
     images = _ImageIndex(content, config)
-    for folder, kind in RECORD_FOLDERS.items():
-        for path in _files(content / folder, RECORD_SUFFIXES):
-            rec = _load_record(path, kind, config, problems, images)
-            if rec is not None:
-                net.add(rec, problems)
+    rel = _Rel(config)
+    cache = _RecordCache.begin(config)
+    jobs = [(path, kind) for folder, kind in RECORD_FOLDERS.items()
+            for path in _files(content / folder, RECORD_SUFFIXES)]
+    for _, rec, found, _ in cache.load_all(jobs, config, images, rel):
+        problems.extend(found)
+        if rec is not None:
+            net.add(rec, problems)
+    cache.finish()
     for path in _files(content / "casebooks", (".yml", ".yaml")):
         if not re.fullmatch(r"\d{4}", path.stem):
             continue
@@ -74,9 +80,126 @@ def _files(folder: Path, suffixes: Iterable[str]) -> list[Path]:
 # --------------------------------------------------------------------------- records
 
 
+_CHANGES: set[str] | None = None
+
+
+def changed_since_last_load() -> set[str] | None:
+    """Absolute paths of record files added, edited or removed since the previous ``load``
+    of the same project in this process (e.g. one rebuild of ``mkdocs serve``), or None
+    after a first load. Renderers may use it to rebuild only the pages an edit touches."""
+    return None if _CHANGES is None else set(_CHANGES)
+
+
+class _RecordCache:
+    """Records of unchanged files, reused when the same process loads again (``mkdocs serve``).
+
+    A file is parsed again when its bytes changed (compared by hash), or when a
+    photo it names appeared, disappeared or changed; its problems are replayed as they
+    were, in the same order, so a reload reports exactly what a fresh load would.
+    """
+
+    _entries: ClassVar[dict[tuple, tuple]] = {}
+
+    def __init__(self, scope: tuple):
+        self.scope = scope
+        self.fresh: dict[tuple, tuple] = {}
+
+    @classmethod
+    def begin(cls, config: Config) -> _RecordCache:
+        return cls((str(config.project_dir), str(config.content_path)))
+
+    def finish(self) -> None:
+        # keep only this load's files: deleted files and other projects are forgotten
+        old = type(self)._entries
+        first = not any(k[0] == self.scope for k in old)
+        global _CHANGES
+        if first:
+            _CHANGES = None
+        else:
+            gone = {k[1] for k in old if k[0] == self.scope and k not in self.fresh}
+            _CHANGES = {k[1] for k, v in self.fresh.items() if old.get(k) is not v} | gone
+        type(self)._entries = self.fresh
+
+    def load_all(self, jobs: list[tuple[Path, str]], config: Config, images: _ImageIndex,
+                 rel: _Rel) -> list[tuple]:
+        """One entry ``(hash, record or None, problems, photos)`` per job, in order."""
+        entries: list[tuple | None] = [None] * len(jobs)
+        misses: list[int] = []
+        for i, (path, kind) in enumerate(jobs):
+            hit = self._entries.get((self.scope, str(path), kind))
+            if hit is not None and hit[0] == _file_hash(path) and all(
+                    images.stamp(src, path) == photo for src, photo in hit[3]):
+                entries[i] = hit
+            else:
+                misses.append(i)
+        parsed = _parse_many([jobs[i] for i in misses], config, images, rel)
+        for i, entry in zip(misses, parsed):
+            entries[i] = entry
+        for (path, kind), entry in zip(jobs, entries):
+            assert entry is not None
+            if entry[0] is not None:
+                self.fresh[(self.scope, str(path), kind)] = entry
+        return entries  # type: ignore[return-value]
+
+
+def _file_hash(path: Path) -> bytes | None:
+    try:
+        return hashlib.blake2b(path.read_bytes(), digest_size=16).digest()
+    except OSError:
+        return None
+
+
+def _parse_one(path: Path, kind: str, config: Config, images: _ImageIndex, rel: _Rel) -> tuple:
+    stamp = _file_hash(path)
+    mine = Problems()
+    recorder = _PhotoRecorder(images)
+    rec = _load_record(path, kind, config, mine, recorder, rel)  # type: ignore[arg-type]
+    photos = tuple((src, images.stamp(src, path)) for src in recorder.seen)
+    return stamp, rec, tuple(mine.items), photos
+
+
+def _parse_many(jobs: list[tuple[Path, str]], config: Config, images: _ImageIndex,
+                rel: _Rel) -> list[tuple]:
+    # Serial on purpose: a forked pool was measured (benchmarks/FINDINGS.md) and did not pay
+    # on 2 cores, since unpickling the validated records in the parent costs ~40% of parsing.
+    return [_parse_one(path, kind, config, images, rel) for path, kind in jobs]
+
+
+class _PhotoRecorder:
+    """Passes photo checks on to the image index and remembers which names were checked."""
+
+    def __init__(self, images: _ImageIndex):
+        self.images = images
+        self.seen: list[str] = []
+
+    def check(self, src: str, raw: RawRecord, loc: tuple, problems: Problems) -> None:
+        self.seen.append(src)
+        self.images.check(src, raw, loc, problems)
+
+
+class _Rel:
+    """``config.rel`` for many files: each folder is resolved once, not every file's full path."""
+
+    def __init__(self, config: Config):
+        self.config = config
+        self.project = config.project_dir.resolve()
+        self.dirs: dict[Path, Path] = {}
+
+    def __call__(self, path: Path) -> str:
+        if path.name in ("", ".", "..") or path.is_symlink():
+            return self.config.rel(path)
+        parent = self.dirs.get(path.parent)
+        if parent is None:
+            parent = self.dirs[path.parent] = path.parent.resolve()
+        try:
+            return (parent / path.name).relative_to(self.project).as_posix()
+        except ValueError:
+            return path.as_posix()
+
+
 def _load_record(path: Path, kind: str, config: Config, problems: Problems,
-                 images: "_ImageIndex") -> Record | None:
-    rel = config.rel(path)
+                 images: _ImageIndex, rel_of: _Rel | None = None) -> Record | None:
+    rel = rel_of(path) if rel_of is not None else config.rel(path)
     raw = read_record(path, rel, problems)
     if raw is None:
         return None
@@ -176,11 +299,12 @@ def _field_doc(cls: type[BaseModel], loc: tuple) -> tuple[str, str]:
     return "", ""
 
 
-def _known_fields(model: type[BaseModel]) -> set[str]:
+@functools.cache
+def _known_fields(model: type[BaseModel]) -> frozenset[str]:
     out = set()
     for name, info in model.model_fields.items():
         out.add(info.alias or name)
-    return out
+    return frozenset(out)
 
 
 def _check_unknown_fields(rec: BaseModel, raw: RawRecord, problems: Problems,
@@ -300,6 +424,23 @@ class _ImageIndex:
         self.config = config
         self._checked: dict[Path, tuple[str, str] | None] = {}
         self._names: list[str] | None = None
+        self._in_content: dict[str, Path | None] = {}
+        self._stamps: dict[tuple[str, Path], tuple | None] = {}
+
+    def stamp(self, src: str, record_path: Path) -> tuple | None:
+        """What a photo name points at now (file and its mtime/size), for the record cache."""
+        key = (src, record_path.parent)
+        if key not in self._stamps:
+            stamp = None
+            if not (re.match(r"^[a-z][a-z0-9+.-]*:", src, re.I) or src.startswith("//")):
+                path = self.resolve(src, record_path)
+                try:
+                    st = path.stat() if path is not None else None
+                    stamp = (str(path), st.st_mtime_ns, st.st_size) if st else (str(path),)
+                except OSError:
+                    stamp = (str(path),)
+            self._stamps[key] = stamp
+        return self._stamps[key]
 
     def names(self) -> list[str]:
         if self._names is None:
@@ -308,7 +449,15 @@ class _ImageIndex:
 
     def resolve(self, src: str, record_path: Path) -> Path | None:
         """The file a photo path names, or None when it is outside content/."""
-        for base in (self.content, record_path.parent.resolve()):
+        # most photos are written relative to content/ and shared: look each name up once
+        hit = self._in_content.get(src, ...)
+        if hit is ...:
+            candidate = (self.content / src).resolve()
+            hit = candidate if candidate.is_relative_to(self.content) and candidate.is_file() else None
+            self._in_content[src] = hit
+        if hit is not None:
+            return hit
+        for base in (record_path.parent.resolve(),):
             candidate = (base / src).resolve()
             if candidate.is_relative_to(self.content) and candidate.is_file():
                 return candidate

@@ -1,18 +1,42 @@
-"""The only module that imports MkDocs: a thin adapter from MkDocs events to the core."""
+"""The only module that imports MkDocs: a thin adapter from MkDocs events to the core.
+
+What it does, event by event (all logic lives in ``generator.render.site``):
+
+* ``on_startup``: remembers whether this is ``mkdocs serve`` (no staging there).
+* ``on_config``: loads and checks the content (errors abort with the text
+  ``wenming check`` prints), checks the QR lock, wires templates, CSS and the
+  default navigation, and points MkDocs at a staging folder next to ``site_dir``.
+* ``on_files``: drops record files from MkDocs' page list (records never go through
+  its page pipeline), publishes photos, adds the hub pages and one hidden shell page
+  per record kind.
+* ``on_page_content``/``on_post_page``: fills hub pages; captures the shells.
+* ``on_post_build``: writes every record page, the sitemap, QR pages and the search
+  index, then swaps the staging folder in. A failed build leaves ``site_dir`` as it was.
+"""
 
 from __future__ import annotations
 
+import logging
+import os
+import re
+import shutil
 from pathlib import Path
+from typing import Any
 
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config as MkConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.structure.files import File, Files, InclusionLevel
 
 from .config import DEFAULT_CATEGORIES, from_options
-from .errors import report
+from .errors import Problems, report
 
 log = get_plugin_logger(__name__)
+
+RECORD_DIRS = ("stations", "projects", "people", "cases", "casebooks", "activities")
+IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".gif", ".tif", ".tiff", ".heic"}
+DEFAULT_FEATURES = ["navigation.tabs", "navigation.indexes", "navigation.top", "navigation.footer"]
 
 
 class WenmingOptions(MkConfig):
@@ -28,19 +52,368 @@ class WenmingOptions(MkConfig):
     lang = c.Choice(["zh", "en"], default="zh")
 
 
+def _render_dirs() -> list[Path]:
+    return sorted(p for p in (Path(__file__).parent / "render").glob("*") if p.is_dir())
+
+
 class WenmingPlugin(BasePlugin[WenmingOptions]):
+    supports_multiple_instances = False
+
+    def __init__(self) -> None:
+        self.command = "build"
+        self.staging: Path | None = None
+        self.final_dir: Path | None = None
+
+    # ------------------------------------------------------------------ startup/config
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        self.command = command
+
     def on_config(self, config):
         from .load import load
+        from .render.site import SiteBuilder
 
         project_dir = Path(config.config_file_path or ".").resolve().parent
         self.cfg = from_options(project_dir, {"docs_dir": config.docs_dir, "site_dir": config.site_dir,
                                               "site_url": config.site_url, "site_name": config.site_name},
                                 dict(self.config))
+        if os.environ.get("WENMING_NO_PROGRESS"):
+            self.cfg.progress = False
         self.net, problems = load(self.cfg)
-        if problems.items:
-            text = report(problems.sorted(), self.config.lang)
-            if problems.errors:
-                raise PluginError("内容检查未通过 (content check failed):\n" + text)
-            for line in text.splitlines()[:-1]:
-                log.warning(line)
+        self._check_lock(problems)
+        self._report(problems, "内容检查未通过 (content check failed)")
+
+        custom = config.theme.custom_dir
+        dirs = [str(p / "templates") for p in _render_dirs() if (p / "templates").is_dir()]
+        theme_dirs = list(config.theme.dirs)
+        at = 1 if custom and theme_dirs and Path(theme_dirs[0]) == Path(custom) else 0
+        config.theme.dirs = theme_dirs[:at] + [d for d in dirs if d not in theme_dirs] + theme_dirs[at:]
+        if not config.theme.get("features"):
+            config.theme["features"] = list(DEFAULT_FEATURES)
+        css = "assets/wenming/site/site.css"
+        if css not in [str(x) for x in config.extra_css]:
+            config.extra_css.insert(0, css)
+        if self.cfg.search and _search_module() is not None:
+            # Pagefind answers the search box. Material's search plugin stays enabled (the header
+            # shows the box only then) but its indexing is unhooked: it would parse every page
+            # and ship a search_index.json that nothing reads.
+            for event in ("page_context", "post_build"):
+                handlers = config.plugins.events.get(event, [])
+                handlers[:] = [h for h in handlers if not type(getattr(h, "__self__", None)).__module__
+                               .startswith("material.plugins.search")]
+        template_dirs = [Path(custom)] if custom else []
+        self.builder = SiteBuilder(self.net, self.cfg, template_dirs=template_dirs)
+        if config.nav is None:
+            editorial = [(None, p) for p in self.net.pages]
+            config.nav = _mkdocs_nav(self.builder.nav(editorial))
+        self.hubs = {h.src: h for h in self.builder.hubs()}
+        self.shells: dict[str, Any] = {}
+        self.page_problems = Problems()
+        self.shell_srcs = {f"{folder}/_shell.md": kind for kind, folder in
+                           (("station", "stations"), ("project", "projects"), ("person", "people"),
+                            ("case", "cases"))}
+
+        # Atomic builds: build into a sibling folder and swap it in at the very end.
+        self.final_dir = Path(config.site_dir)
+        self.staging = None
+        if self.command != "serve":
+            self.staging = self.final_dir.parent / f".{self.final_dir.name}.staging"
+            if self.staging.exists():
+                shutil.rmtree(self.staging)
+            config.site_dir = str(self.staging)
         return config
+
+    def _check_lock(self, problems: Problems) -> None:
+        try:
+            from .render.qr.site import check_lock
+        except ImportError:
+            return
+        problems.extend(check_lock(self.net, self.cfg))
+
+    def _report(self, problems: Problems, title: str) -> None:
+        if not problems.items:
+            return
+        text = report(problems.sorted(), self.config.lang)
+        if problems.errors:
+            raise PluginError(f"{title}:\n{text}")
+        # Content warnings are shown (same text as `wenming check`) but do not fail
+        # `mkdocs build --strict`: they are advice to editors, `wenming check --strict` enforces them.
+        for line in text.splitlines()[:-1]:
+            log.info(line)
+
+    # ------------------------------------------------------------------ files and pages
+
+    def on_files(self, files: Files, config) -> Files:
+        from .render.site import DESC_MARK, TITLE_MARK
+
+        template_dirs = [str(p / "templates") + os.sep for p in _render_dirs()]
+        docs = str(Path(config.docs_dir).resolve()) + os.sep
+        for f in list(files):
+            src = f.abs_src_path or ""
+            if src.startswith(docs):
+                top = f.src_uri.split("/", 1)[0]
+                # Records are rendered by wenming, never as MkDocs pages; photos are only
+                # published as re-encoded copies without metadata, never copied as they are.
+                if (top in RECORD_DIRS and "/" in f.src_uri) or Path(f.src_uri).suffix.lower() in IMAGE_SUFFIXES:
+                    files.remove(f)
+            elif any(src.startswith(d) for d in template_dirs):
+                files.remove(f)  # renderer templates are not site assets (those live in static/)
+        self.builder.publish_images(Path(config.site_dir))
+        self._report(self.builder.problems, "图片发布失败 (publishing photos failed)")
+
+        if files.get_file_from_path("index.md") is None:
+            files.append(File.generated(config, "index.md", content=f"# {config.site_name}\n"))
+        for src, hub in self.hubs.items():
+            inclusion = InclusionLevel.INCLUDED if hub.in_nav else InclusionLevel.NOT_IN_NAV
+            files.append(File.generated(config, src, content=f"# {hub.title}\n", inclusion=inclusion))
+        for src in self.shell_srcs:
+            content = (f"---\ndescription: \"{DESC_MARK}\"\nsearch:\n  exclude: true\n---\n\n"
+                       f"# {TITLE_MARK}\n\n@@WM-CONTENT@@\n")
+            files.append(File.generated(config, src, content=content, inclusion=InclusionLevel.NOT_IN_NAV))
+        for area_dir in _render_dirs():
+            static = area_dir / "static"
+            if not static.is_dir():
+                continue
+            for path in sorted(static.rglob("*")):
+                if path.is_file():
+                    dest = f"assets/wenming/{area_dir.name}/{path.relative_to(static).as_posix()}"
+                    if files.get_file_from_path(dest) is None:
+                        files.append(File.generated(config, dest, abs_src_path=str(path)))
+        return files
+
+    def on_page_content(self, html: str, *, page, config, files) -> str:
+        from mkdocs.structure.toc import get_toc
+
+        src = page.file.src_uri
+        if src in self.shell_srcs:
+            page.toc = get_toc([])  # record pages have no theme-level table of contents
+            return "@@WM-CONTENT@@"
+        hub = self.hubs.get(src)
+        if hub is not None:
+            fragment, toc = self.builder.render_hub(hub.key)
+            page.toc = get_toc(_toc_tokens(toc))
+            return fragment
+        html = self._editorial_html(html, page)
+        if page.is_homepage:
+            html, toc = self.builder.compose_home(html)
+            page.toc = get_toc(_toc_tokens(toc))
+            return html
+        return html
+
+    def on_post_page(self, output: str, *, page, config) -> str:
+        from .render.site import Shell
+
+        kind = self.shell_srcs.get(page.file.src_uri)
+        if kind is None:
+            return output
+        self.shells[kind] = Shell.from_html(output, kind)
+        return ""  # the shell itself is never published
+
+    def _editorial_html(self, html: str, page) -> str:
+        """Editorial pages are untrusted like record bodies: the shared Markdown pipeline renders them."""
+        from mkdocs.structure.toc import get_toc
+
+        try:
+            from .render.markdown import is_trusted, render_markdown
+        except ImportError:
+            return self._publish_inline_images(html, page)
+        source = self.cfg.content_path / page.file.src_uri
+        if not source.is_file() or page.file.generated_by:
+            return self._publish_inline_images(html, page)
+        raw = source.read_text(encoding="utf-8-sig")
+        line = 1
+        if raw.startswith("---"):
+            end = re.search(r"^---\s*$", raw[3:], re.M)
+            if end:
+                line = raw[: 3 + end.end()].count("\n") + 2
+        problems = Problems()
+        out = render_markdown(page.markdown, source=self.cfg.rel(source), line=line, config=self.cfg,
+                              page_url=page.url, problems=problems, trusted=is_trusted(source, self.cfg),
+                              images=self.builder.images_publisher, net=self.net)
+        self.page_problems.extend(problems.items)  # reported with the record pages', all at once
+        toc = [(int(m.group(1)), m.group(2), re.sub(r"<[^>]+>", "", m.group(3)))
+               for m in re.finditer(r'<h([23]) id="([^"]+)"[^>]*>(.*?)</h\1>', out, re.S)]
+        page.toc = get_toc(_toc_tokens(toc))
+        return out
+
+    def _publish_inline_images(self, html: str, page) -> str:
+        """Editorial pages: point <img> at published copies (originals are never copied)."""
+        from .render.site.util import relurl
+
+        publisher = self.builder.images_publisher
+        content = self.cfg.content_path.resolve()
+        base = (content / page.file.src_uri).parent
+
+        def swap(m: re.Match) -> str:
+            src = m.group(2)
+            if re.match(r"^[a-z][a-z0-9+.-]*:|^//|^/", src, re.IGNORECASE):
+                return m.group(0)
+            path = (base / src.split("#")[0].split("?")[0]).resolve()
+            if not (path.is_relative_to(content) and path.is_file()) or publisher is None:
+                return m.group(0)
+            try:
+                img = publisher.publish(path)
+            except Exception as exc:  # noqa: BLE001 - one bad picture must not stop the page
+                log.warning(f"{self.cfg.rel(path)}: 图片无法发布 (image cannot be published): {exc}")
+                return m.group(0)
+            return f'{m.group(1)}{relurl(page.url, img.url)}{m.group(3)}'
+
+        return re.sub(r'(<img\b[^>]*?\bsrc=")([^"]+)(")', swap, html)
+
+    # ------------------------------------------------------------------ post build
+
+    def on_post_build(self, *, config) -> None:
+        from .render.site.builder import terminal_progress
+
+        site_dir = Path(config.site_dir)
+        missing = [k for k in ("station", "project", "person", "case") if k not in self.shells]
+        if missing:
+            raise PluginError(f"内部错误:未生成页面框架 {missing} (internal error: no shell page for {missing})")
+        serve = self.command == "serve"
+        result = self.builder.write_records(
+            site_dir, self.shells, workers=self.cfg.workers, allow_processes=not serve,
+            progress=terminal_progress("页面 (pages)") if self.cfg.progress else None)
+        problems = Problems(list(self.page_problems.items) + list(result.problems))
+        self._report(problems, "页面生成失败 (page rendering failed)")
+        hub_urls = [""] + [h.url for h in self.hubs.values()] + [
+            p[:-3] + "/" if not p.endswith("index.md") else p[:-8] for p in self.net.pages if p != "index.md"]
+        self.builder.write_sitemap(site_dir, hub_urls)
+        self._write_qr(site_dir)
+        self._build_search(site_dir)
+        log.info(f"wenming: {result.pages} 个记录页面 (record pages), {result.cached} 个来自缓存 (cached), "
+                 f"{result.seconds:.1f} s")
+        if self.staging is not None and self.final_dir is not None:
+            if _strict_failed(config):
+                return  # MkDocs aborts next; on_build_error removes the staging folder
+            _swap_in(self.staging, self.final_dir)
+            config.site_dir = str(self.final_dir)
+            self.staging = None
+
+    def _write_qr(self, site_dir: Path) -> None:
+        try:
+            from .render.qr.site import write_qr_site
+        except ImportError:
+            return
+        write_qr_site(self.net, self.cfg, site_dir)
+
+    def _build_search(self, site_dir: Path) -> None:
+        if not self.cfg.search:
+            return
+        search = _search_module()
+        if search is None:
+            return
+        search.build_index(site_dir, self.cfg)
+        # Material's own index is replaced: never ship it.
+        stale = site_dir / "search" / "search_index.json"
+        if stale.exists():
+            stale.unlink()
+
+    def on_build_error(self, *, error: Exception) -> None:
+        if self.staging is not None and self.staging.exists():
+            shutil.rmtree(self.staging, ignore_errors=True)
+        self.staging = None
+
+
+# ---------------------------------------------------------------------- helpers
+
+
+def _mkdocs_nav(tree: list[tuple[Any, Any]]) -> list:
+    out: list = []
+    for title, target in tree:
+        if isinstance(target, list):
+            out.append({title: _mkdocs_nav(target)})
+        elif title is None:
+            out.append(target)
+        else:
+            out.append({title: target})
+    return out
+
+
+def _toc_tokens(items: list[tuple[int, str, str]]) -> list[Any]:
+    tokens: list[dict] = []
+    for level, anchor, title in items:
+        token = {"level": level, "id": anchor, "name": title, "html": title, "children": []}
+        if level > 2 and tokens and tokens[-1]["level"] < level:
+            tokens[-1]["children"].append(token)
+        else:
+            tokens.append(token)
+    return tokens
+
+
+def _flat(toc) -> list:
+    out = []
+    for item in toc or []:
+        out.append(item)
+        out.extend(_flat(item.children))
+    return out
+
+
+def _strict_failed(config) -> bool:
+    if not config.strict:
+        return False
+    from mkdocs.utils import CountHandler
+
+    for handler in logging.getLogger("mkdocs").handlers:
+        if isinstance(handler, CountHandler) and handler.get_counts():
+            return True
+    return False
+
+
+def _search_module():
+    try:
+        from .render import search
+    except ImportError:
+        return None
+    return search if hasattr(search, "build_index") else None
+
+
+def _swap_in(staging: Path, final: Path) -> None:
+    """Replace ``final`` by ``staging`` with two renames; the old tree is deleted in the background.
+
+    Deleting tens of thousands of files takes seconds; nobody needs to wait for it. Leftovers
+    of an interrupted deletion (``.<site>.old-*``) are removed by the next build.
+    """
+    for leftover in final.parent.glob(f".{final.name}.old-*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+    old = final.parent / f".{final.name}.old-{os.getpid()}"
+    if final.exists():
+        os.replace(final, old)
+    os.replace(staging, final)
+    if old.exists():
+        if os.environ.get("WENMING_SYNC_DELETE") or not shutil.which("rm"):
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            import subprocess
+
+            subprocess.Popen(["rm", "-rf", "--", str(old)], stdin=subprocess.DEVNULL,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+
+
+# ---------------------------------------------------------------------- commands
+
+
+def build_site(config_file: str = "mkdocs.yml", *, site_dir: str | None = None, clean: bool = True,
+               strict: bool = False) -> None:
+    """``wenming build``: the MkDocs build, run programmatically."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    kwargs: dict[str, Any] = {"strict": strict} if strict else {}
+    if site_dir:
+        kwargs["site_dir"] = site_dir
+    cfg = load_config(config_file=config_file, **kwargs)
+    cfg.plugins.on_startup(command="build", dirty=not clean)
+    try:
+        build(cfg, dirty=not clean)
+    finally:
+        cfg.plugins.on_shutdown()
+
+
+def serve_site(config_file: str = "mkdocs.yml", *, dev_addr: str | None = None, open_browser: bool = False) -> None:
+    """``wenming serve``: live preview that rebuilds when content/ changes."""
+    from mkdocs.commands.serve import serve
+
+    kwargs: dict[str, Any] = {}
+    if dev_addr:
+        kwargs["dev_addr"] = dev_addr
+    serve(config_file=config_file, open_in_browser=open_browser, livereload=True, **kwargs)

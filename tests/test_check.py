@@ -394,3 +394,15 @@ def test_schema_describes_each_kind():
     validator = jsonschema.Draft202012Validator(sch)
     assert not list(validator.iter_errors({"name": "赵家峁村站", "level": "站", "parent": "guta"}))
     assert list(validator.iter_errors({"name": "x", "level": "village"}))
+
+
+def test_committed_schemas_are_current(project_root):
+    """schemas/*.json (used by VS Code's YAML extension) match `wenming schema`."""
+    from generator.schema import schemas
+
+    for kind, sch in schemas().items():
+        committed = json.loads((project_root / "schemas" / f"{kind}.schema.json").read_text(encoding="utf-8"))
+        assert committed == sch, f"run: wenming schema -o schemas ({kind} is stale)"
+    settings = json.loads((project_root / ".vscode" / "settings.json").read_text(encoding="utf-8"))
+    for target in settings["yaml.schemas"]:
+        assert (project_root / target).is_file()

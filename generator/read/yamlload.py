@@ -20,6 +20,7 @@ except ImportError:  # pragma: no cover - depends on the wheel
     from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
 
 MAX_ALIASES = 100
+_STR_TAG = "tag:yaml.org,2002:str"
 MAX_NODES = 200_000
 
 Path_ = tuple[Any, ...]
@@ -145,6 +146,8 @@ class _Builder:
         return self.scalar(node, path)
 
     def scalar(self, node: ScalarNode, path: Path_) -> Any:
+        if node.tag == _STR_TAG:  # most values: what construct_yaml_str would return, minus the overhead
+            return node.value
         try:
             return self.loader.construct_object(node, deep=True)
         except (ValueError, OverflowError, TypeError):

@@ -1,0 +1,1 @@
+"""Renderers: site pages, Markdown and images, QR codes, signage, case books, report."""

@@ -1,0 +1,40 @@
+"""The web edition of a case book: the ``casebooks/{year}/`` page's content."""
+
+from __future__ import annotations
+
+import jinja2
+from markupsafe import Markup
+
+from .content import gather
+from .pdf import TEMPLATES
+
+
+def _editorial_html(ed, config, page_url: str) -> str:
+    if ed is None:
+        return ""
+    try:
+        from ..markdown import render_markdown
+    except ImportError:  # pragma: no cover
+        from .content import markdown_html
+
+        return markdown_html(ed.body)
+    return render_markdown(ed.body, source=ed.path, line=ed.body_line, config=config, page_url=page_url)
+
+
+def web_edition_html(net, book, config) -> str:
+    """HTML fragment: title, preface, contents by chapter with units (linked to case pages), afterword."""
+    content = gather(net, book, config)
+    page_url = f"casebooks/{book.year}/"
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+                             autoescape=jinja2.select_autoescape(["html"]))
+    return env.get_template("casebook/web.html").render(
+        book=content,
+        preface=content.preface, afterword=content.afterword,
+        preface_html=Markup(_editorial_html(content.preface, config, page_url)),
+        afterword_html=Markup(_editorial_html(content.afterword, config, page_url)),
+        parts=content.parts,
+        pdf_name=f"casebook-{book.year}.pdf",
+    )
+
+
+__all__ = ["web_edition_html"]

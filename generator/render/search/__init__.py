@@ -1,0 +1,289 @@
+"""Site search: a chunked Pagefind index over the built site, Simplified ↔ Traditional aware.
+
+``build_index(site_dir, config)`` runs after every page is written:
+
+1. pages whose indexed text contains Traditional characters get a hidden
+   Simplified copy of those lines (see :mod:`.pages`), so a Simplified query
+   finds them;
+2. Pagefind (the ``pagefind[extended]`` binary, which segments Chinese) indexes
+   the main content of every page into ``site_dir/pagefind/``: the browser later
+   downloads only the index chunks and fragments a query needs;
+3. the character/phrase map the browser uses to convert a Traditional query to
+   Simplified is written to ``site_dir/pagefind/wenming-t2s.json``.
+
+The search box (``templates/partials/search.html``, ``static/search.js``)
+replaces Material's own search, which would download one big JSON index.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import shutil
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ...errors import UsageError
+from .pages import FALLBACK_SELECTOR, add_simplified_copy
+from .t2s import browser_map
+
+__all__ = ["BUNDLE_DIR", "SETTINGS_NAME", "IndexStats", "build_index", "find_pagefind", "prepare_html"]
+
+log = logging.getLogger(__name__)
+
+#: Folder of the Pagefind bundle inside the site.
+BUNDLE_DIR = "pagefind"
+#: Settings of the search box (character map, index shards), inside the bundle folder.
+SETTINGS_NAME = "wenming-search.json"
+#: Folder name prefix of extra index shards inside the bundle folder.
+SHARD_PREFIX = "shard"
+#: Top-level folders of the built site that never hold pages to index.
+_SKIP_DIRS = {BUNDLE_DIR, "assets", "search", "images", "s"}
+#: Language of the whole index: one index, whatever ``lang`` a page declares.
+LANGUAGE = "zh"
+
+
+@dataclass
+class IndexStats:
+    pages_seen: int = 0
+    pages_with_copy: int = 0
+    explicit_body: bool = False
+    seconds_prepare: float = 0.0
+    seconds_pagefind: float = 0.0
+    pagefind_output: str = ""
+    extended: bool = True
+    indexed_pages: int | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def seconds(self) -> float:
+        return self.seconds_prepare + self.seconds_pagefind
+
+
+def find_pagefind() -> tuple[Path, bool]:
+    """The Pagefind binary and whether it is the extended build (Chinese segmentation)."""
+    env = os.environ.get("PAGEFIND_BINARY_PATH")
+    if env:
+        return Path(env), "extended" in Path(env).name
+    try:
+        from pagefind_bin_extended import get_executable as get_extended  # type: ignore
+
+        return Path(get_extended()), True
+    except (ImportError, FileNotFoundError):
+        pass
+    try:
+        from pagefind_bin import get_executable as get_plain  # type: ignore
+
+        return Path(get_plain()), False
+    except (ImportError, FileNotFoundError):
+        pass
+    for name, extended in (("pagefind_extended", True), ("pagefind", False)):
+        found = shutil.which(name)
+        if found:
+            return Path(found), extended
+    raise UsageError(
+        "找不到 Pagefind 搜索索引程序;请安装:pip install 'pagefind[extended]',"
+        "或在 mkdocs.yml 的 wenming 插件下设置 search: false 关闭站内搜索\n"
+        "  (the Pagefind binary was not found; install it with pip install 'pagefind[extended]', "
+        "or set search: false under the wenming plugin in mkdocs.yml)"
+    )
+
+
+def _html_files(site_dir: Path) -> list[Path]:
+    out: list[Path] = []
+    for entry in os.scandir(site_dir):
+        if entry.is_dir(follow_symlinks=False):
+            if entry.name in _SKIP_DIRS or entry.name.startswith("."):
+                continue
+            for root, dirs, files in os.walk(entry.path):
+                dirs[:] = [d for d in dirs if not d.startswith(".")]
+                out.extend(Path(root, f) for f in files if f.endswith(".html"))
+        elif entry.name.endswith(".html") and entry.name != "404.html":
+            out.append(Path(entry.path))
+    return out
+
+
+def prepare_pages(site_dir: Path, stats: IndexStats | None = None) -> IndexStats:
+    """Add the hidden Simplified copies (only to pages with Traditional text)."""
+    stats = stats or IndexStats()
+    start = time.perf_counter()
+    for path in _html_files(site_dir):
+        stats.pages_seen += 1
+        try:
+            doc = path.read_text(encoding="utf-8")
+        except (UnicodeDecodeError, OSError):
+            continue
+        if not stats.explicit_body and "data-pagefind-body" in doc:
+            stats.explicit_body = True
+        new = add_simplified_copy(doc)
+        if new is not None:
+            path.write_text(new, encoding="utf-8")
+            stats.pages_with_copy += 1
+    stats.seconds_prepare = time.perf_counter() - start
+    return stats
+
+
+#: Pages per Pagefind run. Pagefind holds a run's whole index in memory (about 50 KB
+#: per Chinese page), so a province is indexed in several runs ("shards") whose
+#: indexes the browser merges; a city fits in one.
+SHARD_PAGES = 12000
+_GLOB_SPECIAL = set("*?[]{}!\\,")
+
+
+def _split(top: str, names: list[str], prefix: str, limit: int) -> list[tuple[str, int]]:
+    """Globs covering the page folders ``names`` under ``top`` in groups of about ``limit``."""
+    if len(names) <= limit or len(prefix) >= 8:
+        pattern = f"{top}/{prefix}*/**/*.html" if prefix else f"{top}/*/**/*.html"
+        return [(pattern, len(names))]
+    out: list[tuple[str, int]] = []
+    exact = [n for n in names if len(n) == len(prefix)]
+    if exact:
+        out.append((f"{top}/{exact[0]}/**/*.html", 1))
+    groups: dict[str, list[str]] = {}
+    for n in names:
+        if len(n) > len(prefix):
+            groups.setdefault(n[len(prefix)], []).append(n)
+    for ch in sorted(groups):
+        out.extend(_split(top, groups[ch], prefix + ch, limit))
+    return out
+
+
+def plan_shards(site_dir: Path, limit: int = SHARD_PAGES) -> list[list[str]]:
+    """Globs for each Pagefind run; ``[]`` means one run over the whole site."""
+    groups: list[tuple[str, int]] = []
+    root_files = 0
+    for entry in sorted(os.scandir(site_dir), key=lambda e: e.name):
+        if entry.is_dir(follow_symlinks=False):
+            if entry.name in _SKIP_DIRS or entry.name.startswith("."):
+                continue
+            subdirs, files = [], 0
+            for sub in os.scandir(entry.path):
+                if sub.is_dir(follow_symlinks=False):
+                    subdirs.append(sub.name)
+                elif sub.name.endswith(".html"):
+                    files += 1
+            if set(entry.name) & _GLOB_SPECIAL or any(set(n) & _GLOB_SPECIAL for n in subdirs):
+                groups.append((f"{entry.name}/**/*.html", len(subdirs) + files))
+                continue
+            if files:
+                groups.append((f"{entry.name}/*.html", files))
+            if subdirs:
+                groups.extend(_split(entry.name, sorted(subdirs), "", limit))
+        elif entry.name.endswith(".html"):
+            root_files += 1
+    if root_files:
+        groups.insert(0, ("*.html", root_files))
+    if sum(n for _, n in groups) <= limit:
+        return []
+    shards: list[list[str]] = [[]]
+    size = 0
+    for pattern, n in groups:
+        if shards[-1] and size + n > limit:
+            shards.append([])
+            size = 0
+        shards[-1].append(pattern)
+        size += n
+    return shards
+
+
+def _glob(patterns: list[str]) -> str:
+    return patterns[0] if len(patterns) == 1 else "{" + ",".join(patterns) + "}"
+
+
+def run_pagefind(site_dir: Path, *, root_selector: str | None, stats: IndexStats | None = None,
+                 glob: str | None = None, output: str = BUNDLE_DIR) -> int:
+    """One Pagefind run over ``site_dir`` (or the pages matching ``glob``) into ``site_dir/output``.
+
+    Returns the number of pages indexed (0: nothing to index, nothing written).
+    """
+    stats = stats or IndexStats()
+    binary, stats.extended = find_pagefind()
+    if not stats.extended:
+        log.warning("Pagefind 不是 extended 版本,中文不会分词,搜索效果较差;请安装 pagefind[extended]"
+                    " (Pagefind is not the extended build: Chinese is not segmented; install pagefind[extended])")
+    args = [str(binary), "--site", str(site_dir), "--output-subdir", output, "--force-language", LANGUAGE]
+    if root_selector:
+        args += ["--root-selector", root_selector]
+    if glob:
+        args += ["--glob", glob]
+    start = time.perf_counter()
+    try:
+        proc = subprocess.run(args, capture_output=True, text=True, check=False, timeout=3600)
+    except OSError as exc:
+        raise UsageError(f"无法运行 Pagefind:{exc}\n  (could not run Pagefind: {exc})") from None
+    stats.seconds_pagefind += time.perf_counter() - start
+    out = (proc.stdout + proc.stderr).strip()
+    stats.pagefind_output += out + "\n"
+    found = re.search(r"Indexed (\d+) page", out)
+    pages = int(found.group(1)) if found else None
+    if proc.returncode != 0 and pages != 0:
+        raise UsageError(
+            f"Pagefind 建立搜索索引失败(退出码 {proc.returncode}):\n{out}\n"
+            f"  (Pagefind failed to build the search index, exit code {proc.returncode})"
+        )
+    stats.indexed_pages = (stats.indexed_pages or 0) + (pages or 0)
+    return pages or 0
+
+
+def build_index(site_dir: Path, config: Any = None, *, prepared: bool = False,
+                shard_pages: int = SHARD_PAGES) -> IndexStats | None:
+    """Build the search index of the site in ``site_dir`` (after all pages are written).
+
+    Does nothing when ``config.search`` is false. ``prepared=True`` tells it that every
+    page already went through :func:`prepare_html` when it was written, which saves a
+    pass over the files. Returns timing figures.
+    """
+    if config is not None and not getattr(config, "search", True):
+        return None
+    site_dir = Path(site_dir)
+    if prepared:
+        stats = IndexStats(explicit_body=True)
+    else:
+        stats = prepare_pages(site_dir)
+    root_selector = None if stats.explicit_body else FALLBACK_SELECTOR
+    bundle = site_dir / BUNDLE_DIR
+    if bundle.is_dir():  # chunks of an earlier build would pile up otherwise
+        shutil.rmtree(bundle)
+    shards = plan_shards(site_dir, shard_pages)
+    extra: list[str] = []
+    if not shards:
+        run_pagefind(site_dir, root_selector=root_selector, stats=stats)
+    written = 0
+    for patterns in shards:
+        output = BUNDLE_DIR if written == 0 else f"{BUNDLE_DIR}/{SHARD_PREFIX}{written}"
+        if run_pagefind(site_dir, root_selector=root_selector, stats=stats, glob=_glob(patterns), output=output):
+            if written:
+                extra.append(f"{SHARD_PREFIX}{written}/")
+            written += 1
+    if not stats.indexed_pages:
+        log.warning("搜索索引为空:没有找到带 data-pagefind-body 或 <article class=\"md-content__inner\"> 的页面"
+                    " (the search index is empty: no page has data-pagefind-body or Material's article)")
+    stats.extra["shards"] = extra
+    write_settings(bundle / SETTINGS_NAME, extra)
+    log.info("搜索索引:%d 页,%d 页加了简体副本,用时 %.1f 秒 (search index: %s pages, %d with a "
+             "Simplified copy, %.1f s)", stats.indexed_pages or 0, stats.pages_with_copy, stats.seconds,
+             stats.indexed_pages, stats.pages_with_copy, stats.seconds)
+    return stats
+
+
+def write_settings(path: Path, shards: list[str]) -> Path:
+    """The browser's settings: the Traditional → Simplified map and the extra index shards."""
+    data = browser_map()
+    data["shards"] = shards
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    return path
+
+
+def prepare_html(doc: str) -> str:
+    """A page's HTML as it should be written for the index (adds the hidden Simplified copy).
+
+    For the page writer: calling this on every page lets ``build_index(..., prepared=True)``
+    skip its own pass over the files.
+    """
+    return add_simplified_copy(doc) or doc

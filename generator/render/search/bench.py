@@ -1,0 +1,101 @@
+"""Synthetic sites for measuring the search index build: ``python -m generator.render.search.bench``.
+
+Pages look like the built site's record pages (a header and navigation around
+one ``<article class="md-content__inner">`` with a few hundred characters of
+Chinese); a small share is written in Traditional characters.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+PARTS = ["理论宣讲", "文化惠民", "助学支教", "医疗健身", "科学普及", "法律服务", "卫生环保", "扶贫帮困",
+         "志愿服务", "图书阅览室", "文化广场", "老年活动中心", "儿童之家", "道德讲堂", "农家书屋",
+         "健身器材", "移风易俗", "邻里互助", "红白理事会", "乡村振兴"]
+PLACES = ["榆阳", "鱼河", "镇川", "牛家梁", "金鸡滩", "麻黄梁", "大河塔", "古塔", "青云", "小纪汗"]
+SENTENCES = [
+    "本站每周三开展{a}活动,欢迎居民参加。",
+    "{p}社区组建了{a}志愿服务队,常年开展{b}服务。",
+    "站内设有{a}和{b},开放时间为每天上午九点至下午五点。",
+    "围绕{a},{p}村组织群众开展了形式多样的{b}活动。",
+    "志愿者定期走访独居老人,提供{a}和{b}等服务。",
+]
+TEMPLATE = """<!doctype html>
+<html lang="zh" class="no-js"><head><meta charset="utf-8"><title>{title} - 新时代文明实践</title>
+<meta name="viewport" content="width=device-width,initial-scale=1"></head>
+<body><header class="md-header"><nav>{nav}</nav></header>
+<div class="md-container"><main class="md-main"><div class="md-content">
+<article class="md-content__inner md-typeset"{body_attr}>
+<nav class="wm-breadcrumbs" data-pagefind-ignore><a href="../../">首页</a> › <a href="../">阵地</a></nav>
+<h1>{title}</h1>
+{paras}
+<h2 id="contact">联系方式</h2><p>电话:<a href="tel:0912{phone}">0912-{phone}</a></p>
+</article></div></main><footer class="md-footer">{footer}</footer></div></body></html>
+"""
+
+
+def make_site(root: Path, pages: int, *, traditional: float = 0.02, body_attr: bool = True,
+              seed: int = 7) -> Path:
+    """Write ``pages`` station-like pages under ``root/stations/{i}/index.html``."""
+    from .t2s import _converter
+
+    rng = random.Random(seed)
+    s2t = None
+    nav = "".join(f'<a href="../../{x}/">{x}</a>' for x in ("阵地", "品牌项目", "典型人物", "案例", "统计")) * 6
+    footer = "新时代文明实践中心 版权所有 " * 20
+    for i in range(pages):
+        place = rng.choice(PLACES)
+        title = f"{place}{rng.choice(['街道', '镇', '村'])}第{i}新时代文明实践站"
+        paras = []
+        for _ in range(rng.randint(3, 8)):
+            s = rng.choice(SENTENCES).format(a=rng.choice(PARTS), b=rng.choice(PARTS), p=place)
+            paras.append(f"<p>{s}</p>")
+        text = "\n".join(paras)
+        if rng.random() < traditional:
+            if s2t is None:
+                import opencc
+
+                s2t = opencc.OpenCC("s2t")
+            title, text = s2t.convert(title), s2t.convert(text)
+        page = TEMPLATE.format(title=title, nav=nav, footer=footer, paras=text,
+                               phone=f"{3850000 + i}", body_attr=" data-pagefind-body" if body_attr else "")
+        out = root / "stations" / f"s{i:05d}" / "index.html"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(page, encoding="utf-8")
+    _converter()  # keep OpenCC's start-up out of the timing
+    return root
+
+
+def main(argv: list[str] | None = None) -> None:
+    from . import build_index
+
+    ap = argparse.ArgumentParser(description="Time the search index build on a synthetic site.")
+    ap.add_argument("--pages", type=int, default=7600)
+    ap.add_argument("--traditional", type=float, default=0.02, help="share of pages in Traditional")
+    ap.add_argument("--keep", type=Path, help="build here and keep the site")
+    args = ap.parse_args(argv)
+    tmp = args.keep or Path(tempfile.mkdtemp(prefix="wenming-search-bench-"))
+    try:
+        make_site(tmp, args.pages, traditional=args.traditional)
+        size = sum(p.stat().st_size for p in tmp.rglob("*.html"))
+        start = time.perf_counter()
+        stats = build_index(tmp, None)
+        total = time.perf_counter() - start
+        assert stats is not None
+        bundle = sum(p.stat().st_size for p in (tmp / "pagefind").rglob("*") if p.is_file())
+        print(f"pages {stats.pages_seen} ({size / 1e6:.1f} MB HTML), indexed {stats.indexed_pages}, "
+              f"with Simplified copy {stats.pages_with_copy}")
+        print(f"prepare {stats.seconds_prepare:.2f} s, pagefind {stats.seconds_pagefind:.2f} s, "
+              f"total {total:.2f} s; bundle {bundle / 1e6:.1f} MB")
+    finally:
+        if args.keep is None:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

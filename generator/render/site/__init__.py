@@ -1,0 +1,23 @@
+"""The public website: station, project, person and case pages plus directory and index pages.
+
+Engine-neutral: :class:`SiteBuilder` turns a :class:`~generator.graph.Network` into page
+data, HTML fragments and finished record pages; ``generator.mkdocs_plugin`` feeds it
+to MkDocs + Material. Templates live in ``templates/site/`` and may be overridden by
+files of the same name under the project's ``themes/site/``.
+"""
+
+from .builder import (
+           CONTENT_MARK,
+           DESC_MARK,
+           SHELL_ID,
+           STATIC,
+           TEMPLATES,
+           TITLE_MARK,
+           Hub,
+           Shell,
+           SiteBuilder,
+)
+from .util import KIND_FOLDERS, relurl
+
+__all__ = ["CONTENT_MARK", "DESC_MARK", "KIND_FOLDERS", "SHELL_ID", "STATIC", "TEMPLATES", "TITLE_MARK", "Hub",
+           "Shell", "SiteBuilder", "relurl"]

@@ -1,0 +1,567 @@
+"""The site renderer, engine-neutral: record pages spliced into a theme "shell", hub fragments.
+
+How a build goes (the MkDocs adapter drives it, another engine could too):
+
+1. ``SiteBuilder(net, config, template_dirs=...)`` after the network loaded.
+2. ``publish_images(site_dir)`` publishes every record photo once (metadata stripped).
+3. The engine renders a few *hub* pages (home, directories, indexes) through its own
+   pipeline; their main content comes from ``render_hub(key)``.
+4. The engine renders one hidden *shell* page per record kind at the same URL depth
+   as record pages, holding :data:`TITLE_MARK`, :data:`DESC_MARK` and
+   :data:`CONTENT_MARK`; :class:`Shell` splits it.
+5. ``write_records(site_dir, shells)`` renders every station, project, person and
+   case page from its data, splices it into the shell and writes it, in worker
+   processes for big networks, with a per-record cache keyed by a hash of the page
+   data and the templates. Record pages never go through the engine's page pipeline.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import html
+import io
+import json
+import multiprocessing
+import os
+import re
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from ...errors import Problem, Problems
+from ...graph import LEVEL_ORDER, Network
+from ...model import Level
+from .bodies import is_trusted, render_body
+from .context import Contexts, Extras, resolve_photo
+from .util import KIND_FOLDERS, LEVEL_LABELS, LEVEL_SLUGS, record_url
+
+TEMPLATES = Path(__file__).parent / "templates"
+STATIC = Path(__file__).parent / "static"
+TITLE_MARK = "@@WM-TITLE@@"
+DESC_MARK = "@@WM-DESCRIPTION@@"
+CONTENT_MARK = "@@WM-CONTENT@@"
+SHELL_ID = "_shell"
+#: Bump when the page data or rendering changes in a way templates don't show.
+VERSION = "wenming-site-1"
+#: Below this many record pages, rendering stays in one process.
+PARALLEL_MIN = 400
+CHUNK = 200
+
+
+# ----------------------------------------------------------------------------- shell
+
+
+@dataclass
+class Shell:
+    """A themed page with markers; ``fill`` puts a record page into it."""
+
+    before: str
+    after: str
+    kind: str
+
+    @classmethod
+    def from_html(cls, page_html: str, kind: str) -> Shell:
+        # The theme may have printed the title marker as a heading of its own: drop it.
+        page_html = re.sub(r"<h1[^>]*>\s*" + re.escape(TITLE_MARK) + r"\s*</h1>", "", page_html)
+        # Indentation from the theme's templates is a third of a page's weight: keep one newline.
+        page_html = re.sub(r"\n[ \t]+", "\n", page_html)
+        # Record pages belong to the tab of their index page (``../`` from ``<kind>/<id>/``).
+        page_html = re.sub(r'(<li class="md-tabs__item)(">\s*<a href="\.\./" class="md-tabs__link)',
+                           r"\1 md-tabs__item--active\2", page_html, count=1)
+        if CONTENT_MARK not in page_html:
+            raise ValueError("shell page lost its content marker")
+        i = page_html.index(CONTENT_MARK)
+        before, after = page_html[:i], page_html[i + len(CONTENT_MARK):]
+        # The marker may sit in a <p> of its own.
+        if before.rstrip().endswith("<p>") and after.lstrip().startswith("</p>"):
+            before = before.rstrip()[:-3]
+            after = after.lstrip()[4:]
+        return cls(before, after, kind)
+
+    def fill(self, *, title: str, description: str, content: str, rid: str, head: str = "") -> str:
+        t = html.escape(title, quote=True)
+        d = html.escape(description, quote=True)
+        before = self.before.replace(TITLE_MARK, t).replace(DESC_MARK, d).replace(f"/{SHELL_ID}/", f"/{rid}/")
+        if head:
+            before = before.replace("</head>", head + "</head>", 1)
+        after = self.after.replace(TITLE_MARK, t).replace(DESC_MARK, d)
+        return before + content + after
+
+
+# ----------------------------------------------------------------------------- hubs
+
+
+@dataclass
+class Hub:
+    """An index page rendered by the engine: ``src`` is its source path, ``url`` its URL."""
+
+    key: str
+    src: str
+    url: str
+    title: str
+    in_nav: bool = True
+
+
+@dataclass
+class RenderResult:
+    pages: int = 0
+    cached: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+# ----------------------------------------------------------------------------- builder
+
+
+class SiteBuilder:
+    def __init__(self, net: Network, config: Any, *, template_dirs: Iterable[Path] = (),
+                 extras: Extras | None = None):
+        self.net = net
+        self.cfg = config
+        self.extras = extras or default_extras()
+        self.ctx = Contexts(net, config, self.extras)
+        dirs = [Path(d) for d in template_dirs if Path(d).is_dir()]
+        if TEMPLATES not in dirs:
+            dirs.append(TEMPLATES)
+        self.template_dirs = dirs
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader([str(d) for d in dirs]),
+            autoescape=True, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False,
+        )
+        self.env.filters["num"] = lambda n: f"{n:,}" if isinstance(n, int) else n
+        self.env.globals["site_name"] = getattr(config, "site_name", "")
+        self._template_hash: str | None = None
+        self.images_publisher: Any = None
+        self.problems = Problems()
+
+    # ---------------------------------------------------------------- templates
+
+    @property
+    def template_hash(self) -> str:
+        """Hash of every template the renderer may load (cache keys include it)."""
+        if self._template_hash is None:
+            h = hashlib.sha256(VERSION.encode())
+            for d in self.template_dirs:
+                for p in sorted(d.rglob("*.html")):
+                    h.update(p.relative_to(d).as_posix().encode())
+                    h.update(p.read_bytes())
+            self._template_hash = h.hexdigest()[:16]
+        return self._template_hash
+
+    def template_for(self, kind: str, rec: Any = None) -> jinja2.Template:
+        name = getattr(rec, "template", "") if rec is not None else ""
+        if name:
+            candidates = [name if name.endswith(".html") else f"site/{name}.html", f"site/{kind}.html"]
+            return self.env.select_template(candidates)
+        return self.env.get_template(f"site/{kind}.html")
+
+    def body_html(self, body: dict | None, page_url: str, problems: Problems) -> str:
+        if not body or not body.get("text"):
+            return ""
+        return render_body(body["text"], source=body["source"], line=body["line"], config=self.cfg,
+                           page_url=page_url, problems=problems, images=self.images_publisher,
+                           trusted=is_trusted(self.cfg, body["source"]))
+
+    def render_fragment(self, kind: str, data: dict, rec: Any = None) -> tuple[str, list[Problem]]:
+        problems = Problems()
+        body = self.body_html(data.get("body"), data["url"], problems)
+        extra = {}
+        for part in ("preface", "afterword"):
+            if isinstance(data.get(part), dict):
+                extra[part + "_html"] = self.body_html(data[part], data["url"], problems)
+        out = self.template_for(kind, rec).render(page=data, body_html=body, **extra)
+        return out, problems.items
+
+    # ---------------------------------------------------------------- images
+
+    def publish_images(self, site_dir: Path) -> None:
+        """Publish every record photo and cover once; failures become problems."""
+        publisher = make_publisher(self.cfg, site_dir)
+        self.images_publisher = publisher
+        seen: dict[str, dict] = {}
+        for rec in self.net.all_records():
+            srcs = [(p.src, ("photos",)) for p in rec.photo_list()]
+            cover = getattr(rec, "cover", "")
+            if cover:
+                srcs.append((cover, ("cover",)))
+            for src, loc in srcs:
+                path = resolve_photo(self.cfg, rec, src)
+                if path is None or str(path) in seen:
+                    continue
+                try:
+                    img = publisher.publish(path)
+                except Exception as exc:  # noqa: BLE001 - ImageError carries a bilingual message; any other failure is reported too
+                    zh = getattr(exc, "zh", f"图片无法发布({exc})")
+                    en = getattr(exc, "en", f"the image cannot be published ({exc})")
+                    self.problems.add(rec.path, rec.line_of(*loc), loc[0], zh, en)
+                    continue
+                seen[str(path)] = {"url": img.url, "width": img.width, "height": img.height,
+                                   "variants": [list(v) for v in getattr(img, "variants", ()) or ((img.url, img.width),)]}
+        self.extras.images.update(seen)
+
+    # ---------------------------------------------------------------- hubs
+
+    def hubs(self) -> list[Hub]:
+        net = self.net
+        out = [Hub("stations", "stations/index.md", "stations/", "阵地")]
+        out.append(Hub("regions", "directory/index.md", "directory/", "按地区浏览"))
+        by_level = net.stations_by_level()
+        for lv in LEVEL_ORDER:
+            if by_level[lv]:
+                slug = LEVEL_SLUGS[lv]
+                out.append(Hub(f"level:{slug}", f"directory/{slug}/index.md", f"directory/{slug}/",
+                               LEVEL_LABELS[lv]))
+        if net.root:
+            for k in net.children_of(net.root.id):
+                out.append(Hub(f"region:{k.id}", f"directory/regions/{k.id}/index.md",
+                               f"directory/regions/{k.id}/", k.display_name, in_nav=False))
+        out.append(Hub("projects", "projects/index.md", "projects/", "品牌项目"))
+        out.append(Hub("people", "people/index.md", "people/", "典型人物"))
+        out.append(Hub("cases", "cases/index.md", "cases/", "案例"))
+        if net.casebooks:
+            out.append(Hub("casebooks", "casebooks/index.md", "casebooks/", "案例选编"))
+            for year in sorted(net.casebooks, reverse=True):
+                out.append(Hub(f"casebook:{year}", f"casebooks/{year}/index.md", f"casebooks/{year}/",
+                               f"{year}年案例选编"))
+        out.append(Hub("stats", "stats/index.md", "stats/", "数据统计"))
+        return out
+
+    def nav(self, editorial: list[tuple[str, str]]) -> list[tuple[str, Any]]:
+        """Navigation tree: (title, src) or (title, [children]); stations are never in it."""
+        hubs = {h.key: h for h in self.hubs()}
+        tree: list[tuple[str, Any]] = [("首页", "index.md")]
+        station_items: list[tuple[str, Any]] = [("阵地总览", "stations/index.md"), ("按地区浏览", "directory/index.md")]
+        station_items += [(h.title, h.src) for k, h in hubs.items() if k.startswith("level:")]
+        tree.append(("阵地", station_items))
+        tree.append(("品牌项目", "projects/index.md"))
+        tree.append(("典型人物", "people/index.md"))
+        case_items: list[tuple[str, Any]] = [("案例", "cases/index.md")]
+        if "casebooks" in hubs:
+            case_items.append(("案例选编", "casebooks/index.md"))
+            case_items += [(h.title, h.src) for k, h in hubs.items() if k.startswith("casebook:")]
+        tree.append(("案例", case_items))
+        tree.append(("数据统计", "stats/index.md"))
+        tree += [(t, s) for t, s in editorial if s != "index.md"]
+        return tree
+
+    def render_hub(self, key: str) -> tuple[str, list[tuple[int, str, str]]]:
+        """Main content of a hub page and its table of contents [(level, id, title)]."""
+        c = self.ctx
+        problems = Problems()
+        extra: dict[str, Any] = {}
+        if key == "stations":
+            name, data = "stations_index", c.stations_index()
+        elif key == "regions":
+            name, data = "regions", c.regions()
+        elif key.startswith("level:"):
+            slug = key.split(":", 1)[1]
+            level = next(lv for lv, s in LEVEL_SLUGS.items() if s == slug)
+            name, data = "level", c.level_directory(Level(level))
+        elif key.startswith("region:"):
+            name, data = "region", c.region(self.net.stations[key.split(":", 1)[1]])
+        elif key == "projects":
+            name, data = "projects_index", c.projects_index()
+        elif key == "people":
+            name, data = "people_index", c.people_index()
+        elif key == "cases":
+            name, data = "cases_index", c.cases_index()
+        elif key == "casebooks":
+            name, data = "casebooks_index", c.casebooks_index()
+        elif key.startswith("casebook:"):
+            year = int(key.split(":", 1)[1])
+            name, data = "casebook", c.casebook(year)
+            extra["web_edition"] = optional_html("generator.render.casebook.web", "web_edition_html",
+                                                 self.net, self.net.casebooks[year], self.cfg)
+            url = f"casebooks/{year}/"
+            for part in ("preface", "afterword"):
+                if isinstance(data.get(part), dict):
+                    extra[part + "_html"] = self.body_html(data[part], url, problems)
+        elif key == "stats":
+            name, data = "stats", c.stats()
+            extra["report_html"] = optional_html("generator.render.report.site", "stats_page_html",
+                                                 self.net, self.cfg)
+        elif key == "home":
+            name, data = "home", c.home()
+        else:
+            raise KeyError(key)
+        self.problems.extend(problems.items)
+        out = self.env.get_template(f"site/{name}.html").render(page=data, **extra)
+        toc = [(int(m.group(1)), m.group(2), _strip_tags(m.group(3)))
+               for m in re.finditer(r'<h([23]) id="([^"]+)"[^>]*>(.*?)</h\1>', out, re.DOTALL)]
+        return out, toc
+
+    def compose_home(self, editorial_html: str) -> tuple[str, list[tuple[int, str, str]]]:
+        """The home page: the editor's heading and notice, then figures, the editor's text, then cards."""
+        fragment, toc = self.render_hub("home")
+        top, _, bottom = fragment.partition("<!--wm-split-->")
+        at = 0
+        m = re.search(r"</h1>\s*", editorial_html)
+        if m:
+            at = m.end()
+            q = re.match(r"<blockquote>.*?</blockquote>\s*", editorial_html[at:], re.DOTALL)
+            if q:
+                at += q.end()
+        html_out = editorial_html[:at] + top + editorial_html[at:] + bottom
+        return html_out, toc
+
+    # ---------------------------------------------------------------- records
+
+    def record_jobs(self) -> list[tuple[str, str]]:
+        jobs = [("station", i) for i in self.net.stations]
+        jobs += [("project", i) for i in self.net.projects]
+        jobs += [("person", i) for i in self.net.people]
+        jobs += [("case", i) for i in self.net.cases]
+        jobs += [("moved", old) for old in self.net.aliases if old not in self.net.stations]
+        return jobs
+
+    def record_data(self, kind: str, rid: str) -> tuple[dict, Any]:
+        net = self.net
+        if kind == "station":
+            return self.ctx.station(net.stations[rid]), net.stations[rid]
+        if kind == "project":
+            return self.ctx.project(net.projects[rid]), net.projects[rid]
+        if kind == "person":
+            return self.ctx.person(net.people[rid]), net.people[rid]
+        if kind == "case":
+            return self.ctx.case(net.cases[rid]), net.cases[rid]
+        if kind == "moved":
+            target = net.stations[net.aliases[rid]]
+            return self.ctx.moved(rid, target), None
+        raise KeyError(kind)
+
+    def render_record(self, kind: str, rid: str, cache: FragmentCache | None = None) -> tuple[dict, str, list[Problem], bool]:
+        data, rec = self.record_data(kind, rid)
+        key = None
+        if cache is not None:
+            key = cache.key(self.template_hash, kind, getattr(rec, "template", ""), data)
+            hit = cache.get(key)
+            if hit is not None:
+                return data, hit[0], hit[1], True
+        fragment, problems = self.render_fragment(kind, data, rec)
+        if cache is not None and key is not None:
+            cache.put(key, fragment, problems)
+        return data, fragment, problems, False
+
+    def write_records(self, site_dir: Path, shells: dict[str, Shell], *, workers: int = 0,
+                      use_cache: bool = True, progress: Callable[[int, int], None] | None = None,
+                      allow_processes: bool = True) -> RenderResult:
+        """Render and write every record page into ``site_dir``; never holds all pages in memory."""
+        start = time.monotonic()
+        jobs = self.record_jobs()
+        cache = FragmentCache(self.cfg.cache_path / "site") if use_cache else None
+        result = RenderResult()
+        n = workers or (os.cpu_count() or 1)
+        parallel = (allow_processes and n > 1 and len(jobs) >= PARALLEL_MIN
+                    and "fork" in multiprocessing.get_all_start_methods())
+        if parallel:
+            global _ACTIVE
+            _ACTIVE = (self, shells, Path(site_dir), cache)
+            chunks = [jobs[i:i + CHUNK] for i in range(0, len(jobs), CHUNK)]
+            ctx = multiprocessing.get_context("fork")
+            try:
+                with ProcessPoolExecutor(max_workers=min(n, len(chunks)), mp_context=ctx) as pool:
+                    for pages, cached, problems in pool.map(_render_chunk, chunks):
+                        result.pages += pages
+                        result.cached += cached
+                        result.problems.extend(Problem(*p) for p in problems)
+                        if progress:
+                            progress(result.pages, len(jobs))
+            finally:
+                _ACTIVE = None
+        else:
+            for i, (kind, rid) in enumerate(jobs, start=1):
+                hit, found = self._write_one(kind, rid, shells, Path(site_dir), cache)
+                result.pages += 1
+                result.cached += int(hit)
+                result.problems.extend(found)
+                if progress and (i % 100 == 0 or i == len(jobs)):
+                    progress(i, len(jobs))
+        result.seconds = time.monotonic() - start
+        return result
+
+    def _write_one(self, kind: str, rid: str, shells: dict[str, Shell], site_dir: Path,
+                   cache: FragmentCache | None) -> tuple[bool, list[Problem]]:
+        data, fragment, problems, cached = self.render_record(kind, rid, cache)
+        shell = shells["station" if kind == "moved" else kind]
+        head = ""
+        if kind == "moved":
+            head = f'<meta http-equiv="refresh" content="0; url={html.escape(data["target"]["url"])}">'
+        title = data.get("title") or data.get("name") or rid
+        page = shell.fill(title=title, description=data.get("description", ""), content=fragment,
+                          rid=rid, head=head)
+        folder = KIND_FOLDERS["station" if kind == "moved" else kind]
+        out = site_dir / folder / rid / "index.html"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(page, encoding="utf-8")
+        return cached, problems
+
+    # ---------------------------------------------------------------- sitemap
+
+    def write_sitemap(self, site_dir: Path, hub_urls: Iterable[str]) -> None:
+        """sitemap.xml(.gz) of every public page; no dates, so equal content gives equal bytes."""
+        if not getattr(self.cfg, "site_url", ""):
+            return
+        urls = sorted(set(hub_urls) | {record_url(k, i) for k, i in self.record_jobs() if k != "moved"})
+        buf = io.StringIO()
+        buf.write('<?xml version="1.0" encoding="UTF-8"?>\n'
+                  '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n')
+        for u in urls:
+            buf.write(f"  <url><loc>{html.escape(self.cfg.url(u))}</loc></url>\n")
+        buf.write("</urlset>\n")
+        data = buf.getvalue().encode("utf-8")
+        (site_dir / "sitemap.xml").write_bytes(data)
+        with open(site_dir / "sitemap.xml.gz", "wb") as fh, gzip.GzipFile(filename="", mode="wb", fileobj=fh, mtime=0) as gz:
+            gz.write(data)
+
+
+# ----------------------------------------------------------------------------- workers
+
+_ACTIVE: tuple[SiteBuilder, dict[str, Shell], Path, FragmentCache | None] | None = None
+
+
+def _render_chunk(jobs: list[tuple[str, str]]) -> tuple[int, int, list[tuple]]:
+    assert _ACTIVE is not None, "worker started without a builder (fork start method required)"
+    builder, shells, site_dir, cache = _ACTIVE
+    pages = cached = 0
+    problems: list[tuple] = []
+    for kind, rid in jobs:
+        hit, probs = builder._write_one(kind, rid, shells, site_dir, cache)
+        pages += 1
+        cached += int(hit)
+        problems.extend((p.path, p.line, p.field, p.zh, p.en, p.level) for p in probs)
+    return pages, cached, problems
+
+
+class FragmentCache:
+    """Rendered record fragments on disk, keyed by a hash of page data and templates."""
+
+    def __init__(self, root: Path):
+        self.root = Path(root)
+
+    @staticmethod
+    def key(template_hash: str, kind: str, template: str, data: dict) -> str:
+        raw = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str, separators=(",", ":"))
+        return hashlib.sha256(f"{template_hash}|{kind}|{template}|{raw}".encode()).hexdigest()[:40]
+
+    def _path(self, key: str) -> Path:
+        return self.root / key[:2] / f"{key}.json"
+
+    def get(self, key: str) -> tuple[str, list[Problem]] | None:
+        try:
+            raw = json.loads(self._path(key).read_text(encoding="utf-8"))
+            return raw["html"], [Problem(*p) for p in raw["problems"]]
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def put(self, key: str, fragment: str, problems: list[Problem]) -> None:
+        path = self._path(key)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
+            tmp.write_text(json.dumps({"html": fragment, "problems": [
+                [p.path, p.line, p.field, p.zh, p.en, p.level] for p in problems]}, ensure_ascii=False),
+                encoding="utf-8")
+            os.replace(tmp, path)
+        except OSError:  # a read-only cache only costs speed
+            pass
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def _strip_tags(text: str) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", "", text)).strip()
+
+
+def optional_html(module: str, func: str, *args: Any) -> str | None:
+    """HTML from another renderer when it is installed, else None (the page shows its own fallback)."""
+    import importlib
+
+    try:
+        mod = importlib.import_module(module)
+        fn = getattr(mod, func)
+    except (ImportError, AttributeError):
+        return None
+    return fn(*args)
+
+
+def default_extras() -> Extras:
+    extras = Extras()
+    try:
+        from ..report.site import station_checklist
+
+        extras.checklist = station_checklist
+    except ImportError:
+        pass
+    try:
+        from ..qr.site import write_qr_site  # noqa: F401
+
+        extras.qr = True
+    except ImportError:
+        pass
+    return extras
+
+
+class _FallbackPublisher:
+    """Used only when generator.render.images is missing: one re-encoded copy, no metadata."""
+
+    def __init__(self, config: Any, site_dir: Path):
+        self.site_dir = Path(site_dir)
+
+    def publish(self, src: Path) -> Any:
+        from PIL import Image, ImageOps
+
+        data = Path(src).read_bytes()
+        key = hashlib.sha256(data).hexdigest()[:12]
+        with Image.open(io.BytesIO(data)) as original:
+            im = ImageOps.exif_transpose(original).convert("RGB")
+            im.thumbnail((1600, 1600))
+            name = f"images/{key}-{im.width}.jpg"
+            out = self.site_dir / name
+            out.parent.mkdir(parents=True, exist_ok=True)
+            buf = io.BytesIO()
+            im.save(buf, "JPEG", quality=82, optimize=True)
+            out.write_bytes(buf.getvalue())
+
+        @dataclass
+        class _Img:
+            url: str
+            width: int
+            height: int
+            srcset: str
+            variants: tuple
+
+        return _Img(name, im.width, im.height, f"{name} {im.width}w", ((name, im.width),))
+
+
+def make_publisher(config: Any, site_dir: Path) -> Any:
+    try:
+        from ..images import ImagePublisher
+    except ImportError:
+        return _FallbackPublisher(config, site_dir)
+    return ImagePublisher(config, site_dir)
+
+
+def terminal_progress(label: str) -> Callable[[int, int], None] | None:
+    """A one-line progress counter on a terminal; None in CI or when output is not a terminal."""
+    if os.environ.get("CI") or os.environ.get("WENMING_NO_PROGRESS") or not sys.stderr.isatty():
+        return None
+    last = [0.0]
+
+    def show(done: int, total: int) -> None:
+        now = time.monotonic()
+        if done < total and now - last[0] < 0.2:
+            return
+        last[0] = now
+        sys.stderr.write(f"\r{label} {done}/{total}" + ("\n" if done >= total else ""))
+        sys.stderr.flush()
+
+    return show

@@ -1,0 +1,334 @@
+"""案例选编: the printed book read back from the PDF (text, folios, outline, fonts, images)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from generator.render.casebook.content import find_book, gather, markdown_html
+from generator.render.casebook.pdf import geometry, render_pdf
+from generator.render.casebook.typography import typeset_html
+
+pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils")
+
+CLOSING = "，。、；：？！”’）》」』】〕"
+OPENING = "“‘（《「『【〔"
+
+
+def _text(pdf: Path, page: int | None = None, layout: bool = False) -> str:
+    args = ["pdftotext", "-enc", "UTF-8"]
+    if layout:
+        args.append("-layout")
+    if page is not None:
+        args += ["-f", str(page), "-l", str(page)]
+    return subprocess.run(args + [str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def _pages(pdf: Path) -> list[str]:
+    return _text(pdf).split("\f")[:-1]
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def _outline(pdf: Path) -> list[tuple[int, str, int]]:
+    import pypdf
+
+    reader = pypdf.PdfReader(str(pdf))
+    out: list[tuple[int, str, int]] = []
+
+    def walk(items, depth):
+        for item in items:
+            if isinstance(item, list):
+                walk(item, depth + 1)
+            else:
+                out.append((depth, item.title, reader.get_destination_page_number(item)))
+
+    walk(reader.outline, 1)
+    return out
+
+
+def _folio(page_text: str) -> str:
+    lines = [ln.strip() for ln in page_text.splitlines() if ln.strip()]
+    return lines[-1] if lines else ""
+
+
+@pytest.fixture(scope="module")
+def book2022(demo_network, demo_config, tmp_path_factory):
+    book = find_book(demo_network, 2022)
+    content = gather(demo_network, book, demo_config)
+    out = tmp_path_factory.mktemp("book") / "casebook-2022.pdf"
+    report = render_pdf(content, demo_config, out)
+    return content, out, report
+
+
+def test_toc_numbers_are_the_pages_where_cases_start(book2022):
+    content, pdf, _ = book2022
+    outline = _outline(pdf)
+    pages = _pages(pdf)
+    toc_index = next(page for _, title, page in outline if _norm(title) == "目录")
+    toc = _text(pdf, toc_index + 1, layout=True)
+    toc_numbers = [int(n) for n in re.findall(r"\.{4,}\s*(\d+)\s*$", toc, re.MULTILINE)]
+    # in the TOC's order: each chapter, its cases, then the afterword
+    expected_titles = []
+    for part in content.parts:
+        expected_titles.append(part.title)
+        expected_titles += [e.title for e in part.entries]
+    expected_titles.append(content.afterword.title)
+    assert len(toc_numbers) == len(expected_titles)
+    starts = {title: page for _, title, page in outline}
+    folios = {}
+    for title, number in zip(expected_titles, toc_numbers):
+        page = starts[title]
+        folios[title] = number
+        if title in [e.title for e in content.entries] or title == content.afterword.title:
+            # the printed folio on the page where the case starts
+            assert _folio(pages[page]) == str(number), title
+    # body numbering starts at 1 on the first chapter opening and counts every page
+    first = starts[content.parts[0].title]
+    for title, number in folios.items():
+        assert number == starts[title] - first + 1
+    assert folios[content.parts[0].title] == 1
+
+
+def test_each_case_starts_a_page_with_its_title_unit_and_byline(book2022):
+    content, pdf, _ = book2022
+    pages = _pages(pdf)
+    starts = {title: page for _, title, page in _outline(pdf)}
+    for e in content.entries:
+        text = _norm(pages[starts[e.title]])
+        assert _norm(e.title) in text
+        assert _norm(e.unit) in text
+        assert _norm(e.author) in text and _norm(e.source) in text
+
+
+def test_running_heads_book_title_left_chapter_right(book2022):
+    content, pdf, _ = book2022
+    pages = _pages(pdf)
+    outline = _outline(pdf)
+    chapter_of = {e.title: part.title for part in content.parts for e in part.entries}
+    starts = sorted((page, title) for depth, title, page in outline if depth == 2)
+    end = next(page for _, title, page in outline if title == content.afterword.title)
+    openings = {page for depth, _, page in outline if depth == 1}
+    sides = set()
+    for i, (start, title) in enumerate(starts):
+        stop = starts[i + 1][0] if i + 1 < len(starts) else end
+        for page in range(start, stop):
+            lines = pages[page].strip().splitlines()
+            if not lines or page in openings or page + 1 in openings and len(lines) < 3:
+                continue  # a chapter opening, or the blank verso before it
+            if page % 2 == 0:  # a right-hand (odd) page: the chapter
+                assert lines[0].strip() == chapter_of[title], (page, lines[0])
+            else:  # a left-hand page: the book title
+                assert lines[0].strip() == content.title, (page, lines[0])
+            sides.add(page % 2)
+    assert sides == {0, 1}
+
+
+def test_bookmarks_for_chapters_and_cases(book2022):
+    content, pdf, _ = book2022
+    outline = _outline(pdf)
+    level1 = [t for d, t, _ in outline if d == 1]
+    level2 = [t for d, t, _ in outline if d == 2]
+    assert [p.title for p in content.parts] == [t for t in level1 if t in {p.title for p in content.parts}]
+    assert level2 == [e.title for e in content.entries]
+    assert content.preface.title in level1 and content.afterword.title in level1
+
+
+def test_front_matter_in_roman_numerals(book2022):
+    content, pdf, _ = book2022
+    pages = _pages(pdf)
+    starts = {title: page for _, title, page in _outline(pdf)}
+    assert _folio(pages[starts[content.preface.title]]) == "i"
+    toc_page = next(p for t, p in starts.items() if _norm(t) == "目录")
+    assert _folio(pages[toc_page]) == {1: "i", 2: "ii", 3: "iii", 4: "iv"}[toc_page - starts[content.preface.title] + 1]
+    # the cover carries no number
+    assert _norm(_folio(pages[0])) == _norm(content.editor)
+
+
+def test_fonts_embedded_subset_no_type3(book2022):
+    _, pdf, _ = book2022
+    out = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
+    rows = out.splitlines()[2:]
+    assert rows
+    names = " ".join(r.split()[0] for r in rows)
+    assert "Noto-Serif-CJK-SC" in names.replace(" ", "-") or "NotoSerifCJK" in names
+    assert "Sans" in names
+    for row in rows:
+        assert "Type 3" not in row, row
+        emb, sub = row.split()[-5], row.split()[-4]
+        assert (emb, sub) == ("yes", "yes"), row
+
+
+def test_sample_case_text_reads_as_its_source(book2022):
+    content, pdf, _ = book2022
+    pages = _pages(pdf)
+    starts = sorted(p for d, _, p in _outline(pdf) if d == 2)
+    entry = next(e for e in content.entries if e.id == "shuanzheng-yinhang-jifen")
+    start = {t: p for _, t, p in _outline(pdf)}[entry.title]
+    end = next((p for p in starts if p > start), len(pages) - 1)
+    body_lines = []
+    for page in pages[start:end]:
+        lines = [ln for ln in page.splitlines() if ln.strip()]
+        body_lines += lines[1:-1]  # drop the running head and the folio
+    extracted = _norm("".join(body_lines))
+    from lxml import html
+
+    source = _norm("".join(html.fragment_fromstring(markdown_html(entry.body), create_parent="div").itertext()))
+    assert source in extracted
+    for ph in entry.photos:
+        assert _norm(ph.caption) in extracted
+
+
+def test_no_closing_punctuation_at_line_start_nor_opening_at_line_end(book2022):
+    _content, pdf, _ = book2022
+    starts = sorted(p for d, _, p in _outline(pdf) if d == 2)
+    bad = []
+    for page in starts:
+        for line in _text(pdf, page + 1, layout=True).splitlines():
+            s = line.strip()
+            if len(s) > 20 and (s[0] in CLOSING or s[-1] in OPENING):
+                bad.append(s)
+    assert not bad
+
+
+def test_body_lines_flush_at_both_ends(book2022):
+    """From the PDF: full body lines of a case end at the type area's right edge (±0.5 pt)."""
+    from lxml import etree
+
+    content, pdf, report = book2022
+    assert report.justified.lines > 50
+    assert report.justified.share >= 0.97
+    starts = {t: p for _, t, p in _outline(pdf)}
+    entry = next(e for e in content.entries if e.id == "shuanzheng-yinhang-jifen")
+    page = starts[entry.title] + 1
+    xml = subprocess.run(["pdftotext", "-bbox-layout", "-f", str(page), "-l", str(page), str(pdf), "-"],
+                         capture_output=True, text=True, check=True).stdout
+    root = etree.fromstring(xml.encode(), etree.XMLParser(recover=True))
+    ns = {"x": "http://www.w3.org/1999/xhtml"}
+    lines = []
+    for line in root.iterfind(".//x:line", ns):
+        words = line.findall("x:word", ns)
+        text = "".join(w.text or "" for w in words)
+        lines.append((float(line.get("xMin")), float(line.get("xMax")), text))
+    geo = geometry(content.paper)
+    body = [ln for ln in lines if len(ln[2]) >= 30]
+    right = max(x for _, x, _ in body)
+    mm = 72 / 25.4
+    assert abs((right - min(x for x, _, _ in body)) - geo["text_w"] * mm) < 2
+    flush = [ln for ln in body if right - ln[1] <= 0.5]
+    # only paragraph-final lines may fall short; they end a sentence
+    short = [ln for ln in body if right - ln[1] > 0.5]
+    assert len(flush) >= 10
+    assert all(ln[2][-1] in "。！？”）" for ln in short), short
+
+
+def test_photos_are_jpeg_at_300_dpi(book2022):
+    _, pdf, _ = book2022
+    out = subprocess.run(["pdfimages", "-list", str(pdf)], capture_output=True, text=True, check=True).stdout
+    rows = [r.split() for r in out.splitlines()[2:] if r.strip()]
+    assert len(rows) >= 7
+    for r in rows:
+        assert r[8] == "jpeg", r
+        assert 295 <= int(r[12]) <= 310, r
+
+
+def test_paper_and_bleed(book2022, demo_network, demo_config, tmp_path):
+    import pypdf
+
+    _, pdf, _ = book2022
+    page = pypdf.PdfReader(str(pdf)).pages[5]
+    mm = 72 / 25.4
+    assert round(float(page.trimbox.width) / mm) == 210 and round(float(page.trimbox.height) / mm) == 297
+    assert round((float(page.mediabox.width) - float(page.trimbox.width)) / mm) == 6  # 3 mm bleed each side
+
+
+@pytest.mark.slow
+def test_16k_draft_marks_every_page(demo_network, demo_config, tmp_path):
+    import pypdf
+
+    book = find_book(demo_network, 2023)
+    out = tmp_path / "draft.pdf"
+    render_pdf(gather(demo_network, book, demo_config), demo_config, out, draft=True)
+    page = pypdf.PdfReader(str(out)).pages[3]
+    mm = 72 / 25.4
+    assert (round(float(page.mediabox.width) / mm), round(float(page.mediabox.height) / mm)) == (185, 260)
+    pages = [_norm(p.extract_text()) for p in pypdf.PdfReader(str(out)).pages]
+    assert all("征求意见稿" in p for p in pages), [i for i, p in enumerate(pages) if "征求意见稿" not in p]
+
+
+def test_docx_draft(demo_network, demo_config, tmp_path):
+    import docx
+
+    from generator.render.casebook.word import render_docx
+
+    content = gather(demo_network, find_book(demo_network, 2022), demo_config)
+    out = render_docx(content, demo_config, tmp_path / "b.docx")
+    doc = docx.Document(str(out))
+    heads = {p.style.name: [] for p in doc.paragraphs}
+    for p in doc.paragraphs:
+        heads[p.style.name].append(p.text)
+    assert [p.title for p in content.parts] == [t for t in heads["Heading 1"] if t in {p.title for p in content.parts}]
+    assert heads["Heading 2"] == [e.title for e in content.entries]
+    assert 'TOC \\o' in doc.element.xml
+    assert len(doc.inline_shapes) == sum(len(e.photos) for e in content.entries)
+    body = [p for p in doc.paragraphs if p.style.name == "Normal" and len(p.text) > 40 and p.alignment is None]
+    assert body and all(p.paragraph_format.first_line_indent is not None for p in body)
+
+
+def test_cli_unknown_year_lists_years(project_root):
+    from generator.cli import cli
+
+    runner = CliRunner()
+    res = runner.invoke(cli, ["-f", str(project_root / "mkdocs.yml"), "casebook", "1999"], standalone_mode=True)
+    assert res.exit_code == 2
+    assert "现有年份:2022、2023" in res.output and "available years: 2022, 2023" in res.output
+
+
+def test_cli_content_error_stops(tree):
+    from generator.cli import cli
+
+    root = tree({"content/casebooks/2022.yml": "title: 选编\nselect: {year: 2022}\nchapters:\n  - {title: 篇, cases: [nope]}\n"})
+    res = CliRunner().invoke(cli, ["-f", str(root / "mkdocs.yml"), "casebook", "2022"])
+    assert res.exit_code == 1
+    assert "找不到编号为 \"nope\" 的案例" in res.output
+
+
+def test_web_edition(demo_network, demo_config):
+    from bs4 import BeautifulSoup
+
+    from generator.render.casebook.web import web_edition_html
+
+    book = find_book(demo_network, 2022)
+    soup = BeautifulSoup(web_edition_html(demo_network, book, demo_config), "html.parser")
+    content = gather(demo_network, book, demo_config)
+    links = [a["href"] for a in soup.select(".wm-casebook-toc a")]
+    assert links == [f"../../cases/{e.id}/" for e in content.entries]
+    assert [h.get_text() for h in soup.select(".wm-casebook-part h3")] == [p.title for p in content.parts]
+    units = [s.get_text() for s in soup.select(".wm-casebook-unit")]
+    assert units == [e.unit for e in content.entries if e.unit]
+    assert soup.select_one("#preface h2").get_text() == content.preface.title
+    assert "做人的工作" in soup.select_one("#preface").get_text()
+    assert soup.select_one("#afterword")
+
+
+@pytest.mark.parametrize("source, expected", [
+    ("<p>每月5日兑换</p>", '<p>每月<span class="sl sr">5</span>日兑换</p>'),
+    ("<p>Noto 字体</p>", "<p>Noto 字体</p>"),
+    ("<p>他说：“好。”</p>", '<p>他说<span class="pc">：</span>“好<span class="pc">。</span>”</p>'),
+    ("<p>一行\n二行</p>", "<p>一行二行</p>"),
+    ("<p>one\ntwo</p>", "<p>one two</p>"),
+])
+def test_typography_wraps_but_never_adds_characters(source, expected):
+    out = typeset_html(source)
+    assert out == expected
+    from lxml import html
+
+    text = "".join(html.fragment_fromstring(out).itertext())
+    assert text == "".join(html.fragment_fromstring(source).itertext()).replace("\n", "" if "行" in source else " ")

@@ -1,0 +1,235 @@
+"""Search without a browser: the Traditional → Simplified map, the page post-processing,
+the sharding plan and the Pagefind bundle that ``build_index`` writes."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+from types import SimpleNamespace
+
+import opencc
+import pytest
+
+from generator.render.search import (
+    BUNDLE_DIR,
+    SETTINGS_NAME,
+    build_index,
+    pages,
+    plan_shards,
+    prepare_html,
+    t2s,
+)
+from generator.render.search.bench import make_site
+
+S2T = opencc.OpenCC("s2t")
+
+
+def js_like_convert(settings: dict, text: str) -> str:
+    """What static/search.js does with the shipped map (longest phrase first, then characters)."""
+    pairs = list(settings["c"])
+    chars = dict(zip(pairs[0::2], pairs[1::2]))
+    phrases, longest = settings["p"], settings["n"]
+    out, i, cs = [], 0, list(text)
+    while i < len(cs):
+        for n in range(min(longest, len(cs) - i), 1, -1):
+            key = "".join(cs[i:i + n])
+            if key in phrases:
+                out.append(phrases[key])
+                i += n
+                break
+        else:
+            out.append(chars.get(cs[i], cs[i]))
+            i += 1
+    return "".join(out)
+
+
+# ---------------------------------------------------------------- the character map
+
+
+def test_char_map_converts_common_traditional_characters():
+    table = t2s.char_map()
+    for trad, simp in [("圖", "图"), ("書", "书"), ("閱", "阅"), ("覽", "览"), ("區", "区"), ("週", "周"),
+                       ("願", "愿"), ("務", "务"), ("講", "讲"), ("與", "与")]:
+        assert table[trad] == simp
+    # Simplified characters are not in it: the map only holds what t2s changes
+    for ch in "图书阅览区志愿服务站":
+        assert ch not in table
+
+
+def test_browser_map_matches_opencc_on_everyday_text():
+    settings = t2s.browser_map()
+    samples = ["榆陽區新時代文明實踐中心", "志願服務隊每週三開展理論宣講", "圖書閱覽室開放時間",
+               "乾隆年間的古塔", "一目瞭然的服務清單", "鄉村振興與移風易俗", "醫療健身和法律服務"]
+    for text in samples:
+        assert js_like_convert(settings, text) == opencc.OpenCC("t2s").convert(text), text
+    # the phrase table keeps words whose characters would convert differently one by one
+    assert t2s.chars_to_simplified("乾隆") == "干隆"
+    assert js_like_convert(settings, "乾隆") == "乾隆"
+
+
+def test_browser_map_is_small_enough_for_a_phone():
+    raw = json.dumps(t2s.browser_map(), ensure_ascii=False, separators=(",", ":")).encode()
+    assert 3000 < len(t2s.browser_map()["c"]) // 2  # thousands of characters ...
+    assert len(gzip.compress(raw)) < 40_000  # ... in a few tens of KB over the wire
+
+
+def test_precheck_set_covers_every_changing_phrase():
+    trad = t2s.traditional_chars()
+    for key, value in t2s._phrases().items():
+        if key != value:
+            assert not trad.isdisjoint(key), key
+    assert "一" not in trad and "的" not in trad  # everyday Simplified text is skipped quickly
+
+
+# ---------------------------------------------------------------- page post-processing
+
+PAGE = """<!doctype html><html lang="zh"><body>
+<nav class="md-nav">導航不算</nav>
+<article class="md-content__inner md-typeset">
+<h1 id="x">榆陽區圖書閱覽室</h1>
+<p>本站設有<a href="#">圖書閱覽室</a>和文化廣場 &amp; 健身器材。</p>
+<p>这一行本来就是简体。</p>
+<div data-pagefind-ignore><p>忽略這個區塊</p></div>
+<script>var s = "語言";</script>
+</article>
+<footer>頁腳</footer></body></html>"""
+
+
+def test_copy_holds_converted_lines_of_the_indexed_element_only():
+    out = pages.add_simplified_copy(PAGE)
+    assert out is not None
+    copy = out[out.index("data-wenming-t2s"):]
+    copy = copy[:copy.index("</div>")]
+    assert "榆阳区图书阅览室" in copy
+    assert "本站设有图书阅览室和文化广场 &amp; 健身器材。" in copy
+    assert "这一行本来就是简体" not in copy  # unchanged lines are not repeated
+    for outside in ("导航", "页脚", "忽略这个", "语言"):
+        assert outside not in copy
+    # inserted inside the article, hidden, after the page's own text which is untouched
+    article = out[out.index("<article"):out.index("</article>")]
+    assert "<div hidden data-wenming-t2s>" + pages.MARK in article
+    assert out.replace(out[out.index("<div hidden"):out.index("</article>")], "") == PAGE
+
+
+def test_simplified_pages_are_not_rewritten_and_runs_are_idempotent():
+    assert pages.add_simplified_copy(PAGE.replace("榆陽區圖書閱覽室", "标题")
+                                     .replace("本站設有<a href=\"#\">圖書閱覽室</a>和文化廣場", "本站")) is None
+    once = pages.add_simplified_copy(PAGE)
+    assert once is not None
+    assert pages.add_simplified_copy(once) is None
+    assert prepare_html(once) == once
+    assert pages.add_simplified_copy("<html><body><p>圖書</p></body></html>") is None  # nothing indexed
+
+
+def test_explicit_pagefind_body_wins_and_nesting_is_respected():
+    doc = ('<div class="x"><main data-pagefind-body class="m"><div><p>內容</p></div>'
+           '<div><p>區域</p></div></main><div><p>外面的區域</p></div></div>')
+    region = pages.find_region(doc)
+    assert region is not None and region.explicit and region.tag == "main"
+    out = pages.add_simplified_copy(doc)
+    assert out is not None
+    assert out.index("data-wenming-t2s") < out.index("</main>")
+    assert "外面的区域" not in out and "内容\n区域" in out
+
+
+# ---------------------------------------------------------------- sharding
+
+
+def _tree(root: Path, dirs: dict[str, int]) -> Path:
+    for top, n in dirs.items():
+        for i in range(n):
+            p = root / top / f"{'abcdefgh'[i % 8]}{i:04d}" / "index.html"
+            p.parent.mkdir(parents=True, exist_ok=True)
+            p.write_text("<html></html>")
+        (root / top / "index.html").write_text("<html></html>")
+    (root / "index.html").write_text("<html></html>")
+    (root / "s" / "q1").mkdir(parents=True)
+    (root / "s" / "q1" / "index.html").write_text("<html></html>")
+    return root
+
+
+def test_small_sites_are_indexed_in_one_run(tmp_path):
+    assert plan_shards(_tree(tmp_path, {"stations": 30, "cases": 5}), limit=100) == []
+
+
+def test_large_sites_are_split_into_disjoint_shards_covering_every_page(tmp_path):
+    import fnmatch
+    root = _tree(tmp_path, {"stations": 90, "projects": 25, "cases": 5})
+    shards = plan_shards(root, limit=40)
+    assert len(shards) >= 3
+    files = [p.relative_to(root).as_posix() for p in root.rglob("*.html") if not p.as_posix().count("/s/q1")]
+
+    def matches(pattern: str, path: str) -> bool:
+        if "/**/" in pattern:
+            head, tail = pattern.split("/**/", 1)
+            parts = path.split("/")
+            return any(fnmatch.fnmatchcase("/".join(parts[:k]), head) and fnmatch.fnmatchcase(parts[-1], tail)
+                       for k in range(1, len(parts)))
+        return fnmatch.fnmatchcase(path, pattern) and path.count("/") == pattern.count("/")
+
+    for f in files:
+        owners = [i for i, shard in enumerate(shards) if any(matches(g, f) for g in shard)]
+        assert len(owners) == 1, (f, owners)
+    assert all(not any(g.startswith("s/") for g in shard) for shard in shards)  # QR pages never indexed
+
+
+# ---------------------------------------------------------------- build_index
+
+
+@pytest.fixture(scope="module")
+def small_site(tmp_path_factory):
+    root = make_site(tmp_path_factory.mktemp("site"), 60, traditional=0.3, seed=3)
+    stats = build_index(root, SimpleNamespace(search=True))
+    return root, stats
+
+
+def test_build_index_writes_a_chunked_bundle_and_the_settings(small_site):
+    root, stats = small_site
+    bundle = root / BUNDLE_DIR
+    assert (bundle / "pagefind.js").is_file()
+    assert stats.indexed_pages == 60 and stats.extended
+    assert len(list((bundle / "fragment").iterdir())) == 60  # one small fragment per page
+    settings = json.loads((bundle / SETTINGS_NAME).read_text(encoding="utf-8"))
+    assert settings["shards"] == [] and len(settings["c"]) > 6000
+    entry = json.loads((bundle / "pagefind-entry.json").read_text())
+    assert list(entry["languages"]) == ["zh"]
+
+
+def test_only_pages_in_traditional_got_a_copy(small_site):
+    root, stats = small_site
+    with_copy = [p for p in root.rglob("*.html") if "data-wenming-t2s" in p.read_text(encoding="utf-8")]
+    assert 5 < len(with_copy) == stats.pages_with_copy < 40
+    for p in with_copy:
+        text = p.read_text(encoding="utf-8")
+        title = text[text.index("<h1>") + 4:text.index("</h1>")]
+        assert S2T.convert(t2s.to_simplified(title)) == title  # the page itself is in Traditional
+
+
+def test_fragments_hold_the_original_then_the_marker_then_the_copy(small_site):
+    root, _ = small_site
+    frags = [json.loads(gzip.decompress(p.read_bytes())[len(b"pagefind_dcd"):])
+             for p in (root / BUNDLE_DIR / "fragment").iterdir()]
+    marked = [f for f in frags if pages.MARK in f["content"]]
+    assert marked
+    for f in marked:
+        own, copy = f["content"].replace("\u200b", "").split(pages.MARK, 1)
+        assert t2s.to_simplified(f["meta"]["title"]) in copy
+        assert f["meta"]["title"] in own
+    # navigation and footer are outside data-pagefind-body: never indexed
+    assert not any("版权所有" in f["content"] for f in frags)
+
+
+def test_search_false_does_nothing(tmp_path):
+    root = make_site(tmp_path, 3)
+    assert build_index(root, SimpleNamespace(search=False)) is None
+    assert not (root / BUNDLE_DIR).exists()
+
+
+def test_missing_pagefind_is_a_bilingual_usage_error(monkeypatch, tmp_path):
+    from generator.errors import UsageError
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(tmp_path / "no-such-pagefind"))
+    root = make_site(tmp_path / "site", 2)
+    with pytest.raises(UsageError) as err:
+        build_index(root, SimpleNamespace(search=True))
+    assert "Pagefind" in str(err.value) and "无法运行" in str(err.value)

@@ -1,0 +1,127 @@
+"""Building the site: minimal config, atomic builds, `wenming build`, parallel rendering and its cache."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from generator.errors import report
+
+ROOT = Path(__file__).resolve().parent.parent
+ENV = {**os.environ, "WENMING_NO_PROGRESS": "1", "NO_MKDOCS_2_WARNING": "1"}
+
+CHILD = """\
+---
+name: 测试镇新时代文明实践所
+level: 所
+parent: ceshi
+phone: 0912-3851000
+hours: 周一至周五 9:00-17:00
+services:
+  - {name: 政策宣讲, category: 理论宣讲}
+---
+测试所的介绍。
+"""
+
+
+def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, *args], cwd=cwd, env=ENV, capture_output=True, text=True,
+                          timeout=300, check=False)
+
+
+def snapshot(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_minimal_config_builds_and_a_failed_build_keeps_the_old_site(tree):
+    root = tree({"content/stations/ceshi-suo.md": CHILD})
+    proc = run("-m", "generator", "build", cwd=root)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    site = root / "site"
+    page = (site / "stations" / "ceshi-suo" / "index.html").read_text(encoding="utf-8")
+    assert "测试镇新时代文明实践所" in page and 'href="tel:09123851000"' in page
+    assert "assets/wenming/site/site.css" in page, "the plugin brings its own stylesheet"
+    before = snapshot(site)
+
+    (root / "content/stations/ceshi-suo.md").write_text(CHILD.replace("parent: ceshi", "parent: ceshii"),
+                                                         encoding="utf-8")
+    broken = run("-m", "mkdocs", "build", cwd=root)
+    assert broken.returncode != 0
+    from generator.config import load_config
+    from generator.load import load
+
+    _net, problems = load(load_config(root / "mkdocs.yml"))
+    expected = report(problems.sorted(), "zh")
+    assert 'parent: 找不到编号为 "ceshii" 的阵地' in expected
+    assert expected.splitlines()[0] in broken.stderr, "the build prints what `wenming check` prints"
+    assert snapshot(site) == before, "a failed build must leave the previous site untouched"
+    assert not [p for p in root.iterdir() if "staging" in p.name]
+
+
+def test_rendering_error_after_pages_were_written_keeps_the_old_site(tree, monkeypatch):
+    """A failure late in the build (here: in the search step) still leaves site/ as it was."""
+    root = tree({"content/stations/ceshi-suo.md": CHILD})
+    assert run("-m", "mkdocs", "build", cwd=root).returncode == 0
+    before = snapshot(root / "site")
+    (root / "content/stations/ceshi-suo.md").write_text(CHILD.replace("测试镇", "改名镇"), encoding="utf-8")
+    # Run in-process so the search step can be made to fail.
+    import generator.mkdocs_plugin as plugin
+    from generator.mkdocs_plugin import build_site
+
+    def boom(self, site_dir):
+        raise RuntimeError("search index failed")
+
+    monkeypatch.setattr(plugin.WenmingPlugin, "_build_search", boom)
+    monkeypatch.chdir(root)
+    with pytest.raises(RuntimeError, match="search index failed"):
+        build_site(str(root / "mkdocs.yml"))
+    assert snapshot(root / "site") == before
+    assert not [p for p in root.iterdir() if "staging" in p.name]
+
+
+def test_parallel_rendering_matches_serial_and_is_cached(demo_network, demo_config, tmp_path, monkeypatch):
+    from generator.render.site import builder as b
+
+    cfg = demo_config
+    monkeypatch.setattr(cfg, "cache_dir", str(tmp_path / "cache"))
+    shell_html = ("<html><head><title>@@WM-TITLE@@</title><meta name=description content=\"@@WM-DESCRIPTION@@\">"
+                  "</head><body><h1>@@WM-TITLE@@</h1><p>@@WM-CONTENT@@</p></body></html>")
+    shells = {k: b.Shell.from_html(shell_html, k) for k in ("station", "project", "person", "case")}
+    site = b.SiteBuilder(demo_network, cfg)
+    serial = tmp_path / "serial"
+    first = site.write_records(serial, shells, workers=1)
+    assert first.pages == len(site.record_jobs()) and first.cached == 0
+    monkeypatch.setattr(b, "PARALLEL_MIN", 1)
+    monkeypatch.setattr(b, "CHUNK", 7)
+    parallel = tmp_path / "parallel"
+    second = site.write_records(parallel, shells, workers=2)
+    assert second.pages == first.pages
+    assert second.cached == second.pages, "unchanged records come from the fragment cache"
+    assert snapshot(serial) == snapshot(parallel)
+    page = (serial / "stations" / demo_network.root_id / "index.html").read_text(encoding="utf-8")
+    assert page.startswith(f"<html><head><title>{demo_network.root.name}</title>")
+    assert "<h1>@@WM-TITLE@@</h1>" not in page and "@@WM" not in page
+
+
+def test_strict_build_fails_on_a_warning_without_touching_the_site(tree):
+    root = tree({"content/stations/ceshi-suo.md": CHILD,
+                 "content/about.md": "# 关于\n\n[坏链接](missing.md)\n"})
+    site = root / "site"
+    site.mkdir()
+    (site / "keep.txt").write_text("old", encoding="utf-8")
+    proc = run("-m", "mkdocs", "build", "--strict", cwd=root)
+    assert proc.returncode != 0 and "missing.md" in proc.stderr
+    assert snapshot(site) == {"keep.txt": hashlib.sha256(b"old").hexdigest()}
+    assert not [p for p in root.iterdir() if "staging" in p.name]
+
+
+def test_wenming_build_cli_reports_misuse(tmp_path):
+    proc = run("-m", "generator", "-f", str(tmp_path / "nope.yml"), "build", cwd=tmp_path)
+    assert proc.returncode == 2
+    assert "找不到配置文件" in proc.stderr and "config file" in proc.stderr
