@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from .config import Config, load_config
-from .errors import ContentError, Problems, UsageError, report
+from .errors import ContentError, UsageError, report
 
 
 class _Group(click.Group):
@@ -99,6 +99,11 @@ def check(ctx: click.Context, strict: bool) -> int:
 
     cfg = get_config(ctx)
     net, problems = load(cfg)
+    if not problems.errors:
+        # links and images inside bodies and editorial pages (the build reports the same)
+        from .render.markdown import check_links
+
+        problems.extend(check_links(net, cfg))
     lang = ctx.obj["lang"]
     failed = bool(problems.errors) or (strict and bool(problems.warnings))
     if problems.items:

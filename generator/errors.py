@@ -8,9 +8,10 @@ expected, what was found and, where one exists, a way out ("did you mean ...").
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Literal, Sequence
+from typing import Literal
 
 Level = Literal["error", "warning"]
 

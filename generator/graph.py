@@ -8,9 +8,9 @@ reports what links them wrongly.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Iterable, Iterator
 
 from .config import Config
 from .errors import Problems, did_you_mean, hint_en, hint_zh
@@ -315,7 +315,7 @@ def _check_root(net: Network, problems: Problems) -> None:
     for s in roots:
         if s.level != Level.center:
             problems.add(s.path, s.line_of("level") or 1, "parent",
-                         f"缺少必填字段 parent:只有根「中心」可以没有上级;请写上级阵地的编号",
+                         "缺少必填字段 parent:只有根「中心」可以没有上级;请写上级阵地的编号",
                          "required field parent is missing: only the root 中心 has no parent; add the "
                          "id of the station above")
 

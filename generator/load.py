@@ -9,8 +9,9 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, ClassVar, Iterable
+from typing import Any, ClassVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -432,7 +433,7 @@ class _ImageIndex:
         key = (src, record_path.parent)
         if key not in self._stamps:
             stamp = None
-            if not (re.match(r"^[a-z][a-z0-9+.-]*:", src, re.I) or src.startswith("//")):
+            if not (re.match(r"^[a-z][a-z0-9+.-]*:", src, re.IGNORECASE) or src.startswith("//")):
                 path = self.resolve(src, record_path)
                 try:
                     st = path.stat() if path is not None else None
@@ -467,7 +468,7 @@ class _ImageIndex:
     def check(self, src: str, raw: RawRecord, loc: tuple, problems: Problems) -> None:
         line = _line_of(raw, loc)
         field = dotted(loc)
-        if re.match(r"^[a-z][a-z0-9+.-]*:", src, re.I) or src.startswith("//"):
+        if re.match(r"^[a-z][a-z0-9+.-]*:", src, re.IGNORECASE) or src.startswith("//"):
             problems.add(raw.rel, line, field,
                          f"图片必须放在 content/images/ 中,不能引用外部网址 \"{src}\"",
                          f"photos must be files under content/images/, not a web address \"{src}\"")
@@ -540,6 +541,23 @@ LEDGER_HEADERS_ZH = {"日期": "date", "阵地": "station", "站点": "station",
                      "志愿者": "volunteers", "服务时长": "hours", "时长": "hours", "志愿服务时长": "hours"}
 
 
+def row_errors(exc: ValidationError) -> list[tuple[str, str, str]]:
+    """(column, Chinese, English) for each error of a table row's validation."""
+    out = []
+    for err in exc.errors():
+        col = str(err["loc"][0]) if err["loc"] else ""
+        ctx = err.get("ctx") or {}
+        if err["type"] == "wenming":
+            zh, en = ctx["zh"], ctx["en"]
+        elif err["type"] == "missing":
+            zh, en = "此列不能为空", "this column must not be empty"
+        else:
+            zh = f"值不正确:{err.get('input')!r}"
+            en = f"invalid value {err.get('input')!r} ({err['msg']})"
+        out.append((col, zh, en))
+    return out
+
+
 def _load_ledger(path: Path, config: Config, problems: Problems) -> list[Activity]:
     rel = config.rel(path)
     table = read_csv(path, rel, problems)
@@ -560,16 +578,7 @@ def _load_ledger(path: Path, config: Config, problems: Problems) -> list[Activit
         try:
             act = Activity.model_validate({**data, "path": rel, "row": row_number})
         except ValidationError as exc:
-            for err in exc.errors():
-                col = str(err["loc"][0]) if err["loc"] else ""
-                ctx = err.get("ctx") or {}
-                if err["type"] == "wenming":
-                    zh, en = ctx["zh"], ctx["en"]
-                elif err["type"] == "missing":
-                    zh, en = "此列不能为空", "this column must not be empty"
-                else:
-                    zh = f"值不正确:{err.get('input')!r}"
-                    en = f"invalid value {err.get('input')!r} ({err['msg']})"
+            for col, zh, en in row_errors(exc):
                 problems.add(rel, row_number, col, f"第 {row_number} 行:{zh}", f"row {row_number}: {en}")
             continue
         out.append(act)

@@ -223,7 +223,7 @@ class WenmingPlugin(BasePlugin[WenmingOptions]):
         raw = source.read_text(encoding="utf-8-sig")
         line = 1
         if raw.startswith("---"):
-            end = re.search(r"^---\s*$", raw[3:], re.M)
+            end = re.search(r"^---\s*$", raw[3:], re.MULTILINE)
             if end:
                 line = raw[: 3 + end.end()].count("\n") + 2
         problems = Problems()
@@ -232,7 +232,7 @@ class WenmingPlugin(BasePlugin[WenmingOptions]):
                               images=self.builder.images_publisher, net=self.net)
         self.page_problems.extend(problems.items)  # reported with the record pages', all at once
         toc = [(int(m.group(1)), m.group(2), re.sub(r"<[^>]+>", "", m.group(3)))
-               for m in re.finditer(r'<h([23]) id="([^"]+)"[^>]*>(.*?)</h\1>', out, re.S)]
+               for m in re.finditer(r'<h([23]) id="([^"]+)"[^>]*>(.*?)</h\1>', out, re.DOTALL)]
         page.toc = get_toc(_toc_tokens(toc))
         return out
 

@@ -406,3 +406,13 @@ def test_committed_schemas_are_current(project_root):
     settings = json.loads((project_root / ".vscode" / "settings.json").read_text(encoding="utf-8"))
     for target in settings["yaml.schemas"]:
         assert (project_root / target).is_file()
+
+
+def test_check_reports_broken_links_in_bodies(tree):
+    root = tree({"content/stations/guta.md": SITE + "\n详见[赵家峁村](guta-zhaojiamo.md)。\n",
+                 "content/stations/guta-zhaojiamao.md": station(
+                     name="赵家峁村新时代文明实践站", level="站", parent="guta", phone="0912-3851002")})
+    code, out = check(root)
+    assert code == 1, out
+    assert "content/stations/guta.md:8: 正文 body:" in out
+    assert "guta-zhaojiamo.md" in out

@@ -196,8 +196,7 @@ def _phone(value: Any) -> str:
     text = _nonempty(value)
     main = re.split(r"转|ext\.?|#", text, maxsplit=1)[0]
     digits = phone_digits(main)
-    if digits.startswith("+86"):
-        digits = digits[3:]
+    digits = digits.removeprefix("+86")
     ok = any(p.match(digits) for p in (_MOBILE, _LANDLINE, _TOLL_FREE, _HOTLINE))
     if not ok:
         if re.fullmatch(r"\d{7,8}", digits):

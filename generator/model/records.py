@@ -111,6 +111,9 @@ class Station(Record):
     teams: list[Team] = Field(default_factory=list)
     services: list[Service] = Field(default_factory=list)
     population: Count | None = None
+    expected_units: Count | None = Field(
+        None, description="辖区内应建下一级阵地的单位数(如行政村数),用于覆盖率 "
+        "(units in this area that should each have a station one level down; for coverage)")
     established: DateText | None = None
     photos: list[Photo] = Field(default_factory=list)
     status: StatusField = Status.active

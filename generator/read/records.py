@@ -17,7 +17,7 @@ from ..errors import Problems
 from . import yamlload
 from .text import decode
 
-FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
+FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
 RECORD_SUFFIXES = (".md", ".markdown", ".yml", ".yaml")
 
 

@@ -615,7 +615,8 @@ def render_markdown(text: str, *, source: str, line: int, config, page_url: str,
     md = _md()
     try:
         fragment = md.convert(text)
-    except RecursionError:  # pathological nesting
+    except RecursionError:  # pathological nesting: the instance's state is half-built, drop it
+        _local.md = None
         fragment = "<p>" + html.escape(text) + "</p>"
     if not trusted:
         fragment = sanitize_html(fragment)

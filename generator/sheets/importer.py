@@ -38,6 +38,7 @@ from ..load import (
     _report_validation,
     check_privacy,
     load,
+    row_errors,
 )
 from ..model import KINDS, Activity, Person, Record
 from ..model.fields import Team, _date, check_id
@@ -478,16 +479,7 @@ class Importer:
             try:
                 act = Activity.model_validate(data)
             except ValidationError as exc:
-                for err in exc.errors():
-                    key = str(err["loc"][0]) if err["loc"] else ""
-                    ctx = err.get("ctx") or {}
-                    if err["type"] == "wenming":
-                        zh, en = ctx["zh"], ctx["en"]
-                    elif err["type"] == "missing":
-                        zh, en = "此列不能为空", "this column must not be empty"
-                    else:
-                        zh = f"值不正确:{err.get('input')!r}"
-                        en = f"invalid value {err.get('input')!r} ({err['msg']})"
+                for key, zh, en in row_errors(exc):
                     self.add(row, key, zh, en)
                 continue
             if act.station not in self.net.stations:

@@ -73,8 +73,10 @@ def make_symbol(url: str) -> Symbol:
 
 
 def symbol_version(url: str) -> int:
-    """The smallest QR version (1-40) that holds ``url`` at error correction M."""
-    return make_symbol(url).version
+    """The smallest QR version (1-40) that holds ``url`` at error correction M (nothing drawn)."""
+    qr = qrcode.QRCode(version=None, error_correction=ERROR_CORRECT_M, border=BORDER)
+    qr.add_data(url)
+    return int(qr.best_fit())
 
 
 def svg_of(sym: Symbol) -> str:
@@ -165,8 +167,9 @@ class QrImages:
         return self.get(url)[1]
 
     def version(self, url: str) -> int:
+        """The symbol's version; computed without drawing (the density check runs every build)."""
         if url not in self._versions:
-            self.get(url)
+            self._versions[url] = symbol_version(url)
         return self._versions[url]
 
 

@@ -131,7 +131,7 @@ def prepare_pages(site_dir: Path, stats: IndexStats | None = None) -> IndexStats
 #: Pages per Pagefind run. Pagefind holds a run's whole index in memory (about 50 KB
 #: per Chinese page), so a province is indexed in several runs ("shards") whose
 #: indexes the browser merges; a city fits in one.
-SHARD_PAGES = 12000
+SHARD_PAGES = 3000  # Pagefind holds ~210 KB per page in memory; keeps a city build under 1 GB
 _GLOB_SPECIAL = set("*?[]{}!\\,")
 
 
