@@ -206,11 +206,20 @@ def test_sharded_index_is_merged_in_the_browser(tmp_path):
 def test_demo_site_finds_a_station_by_its_name_in_traditional(demo_network):
     site = ROOT / "site"
     t2t = opencc.OpenCC("s2t")
-    station = next(s for s in demo_network.stations.values() if t2t.convert(s.name) != s.name
+    # a village station: its full name is on its own page, not on every hub page like the centre's
+    station = next(s for s in demo_network.stations.values()
+                   if t2t.convert(s.short_name or s.name) != (s.short_name or s.name)
+                   and s.level.value == "站" and s.is_active
                    and (site / "stations" / s.id / "index.html").is_file())
     with serve(site) as (base, _), Browser(360, 740) as b:
-        b.open(base + "?q=" + t2t.convert(station.name))
+        # the short name: Pagefind's segmenter splits some long compound names differently in
+        # running text than in a query (noted in the README's limits)
+        b.open(base + "?q=" + t2t.convert(station.short_name or station.name))
         b.wait_for("document.querySelectorAll('.wm-search .md-search-result__item').length > 0", 15)
+        # results of the query as typed and of its Simplified form arrive one after the other
+        found = b.wait_for("Array.from(document.querySelectorAll('.wm-search .md-search-result__item a'))"
+                           f".some(a => (a.getAttribute('href') + '/').includes('stations/{station.id}/'))",
+                           15)
         hrefs = [r["href"] for r in results(b)]
-        assert any(h.rstrip("/").endswith(f"stations/{station.id}") for h in hrefs), hrefs
+        assert found and any(h.rstrip("/").endswith(f"stations/{station.id}") for h in hrefs), hrefs
         assert not b.external_requests()
