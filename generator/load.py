@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import os
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -58,24 +59,27 @@ def load(config: Config, problems: Problems | None = None) -> tuple[Network, Pro
             net.add(rec, problems)
     for path in _files(content / "activities", (".csv",)):
         net.activities.extend(_load_ledger(path, config, problems))
-    net.pages = sorted(
-        p.relative_to(content).as_posix()
-        for p in _files(content, (".md",))
-        if p.relative_to(content).parts[0] not in {*RECORD_FOLDERS, "casebooks"}
-    )
+    net.pages = sorted(p.relative_to(content).as_posix()
+                       for p in _files(content, (".md",), skip_top={*RECORD_FOLDERS, "casebooks"}))
     check_graph(net, problems)
     return net, problems
 
 
-def _files(folder: Path, suffixes: Iterable[str]) -> list[Path]:
+def _files(folder: Path, suffixes: Iterable[str], skip_top: Iterable[str] = ()) -> list[Path]:
+    """Files under ``folder`` ending in ``suffixes``, sorted; hidden, ``_`` and ``~$`` names are skipped
+    at every depth, and so are the top-level folders named in ``skip_top``."""
     if not folder.is_dir():
         return []
     suffixes = tuple(suffixes)
-    return sorted(
-        p for p in folder.rglob("*")
-        if p.is_file() and p.suffix.lower() in suffixes
-        and not any(part.startswith((".", "_", "~$")) for part in p.relative_to(folder).parts)
-    )
+    skip = set(skip_top)
+    hidden = (".", "_", "~$")
+    out: list[Path] = []
+    for root, dirs, files in os.walk(folder):
+        top = root == str(folder)
+        dirs[:] = [d for d in dirs if not d.startswith(hidden) and not (top and d in skip)]
+        out.extend(Path(root, f) for f in files
+                   if not f.startswith(hidden) and f.lower().endswith(suffixes))
+    return sorted(out)
 
 
 # --------------------------------------------------------------------------- records
@@ -143,11 +147,21 @@ class _RecordCache:
         return entries  # type: ignore[return-value]
 
 
+_HASHES: dict[str, tuple[int, int, bytes]] = {}
+
+
 def _file_hash(path: Path) -> bytes | None:
+    """A hash of the file's bytes; not read again while its size and modification time stay."""
     try:
-        return hashlib.blake2b(path.read_bytes(), digest_size=16).digest()
+        st = os.stat(path)
+        known = _HASHES.get(str(path))
+        if known is not None and known[0] == st.st_mtime_ns and known[1] == st.st_size:
+            return known[2]
+        digest = hashlib.blake2b(path.read_bytes(), digest_size=16).digest()
     except OSError:
         return None
+    _HASHES[str(path)] = (st.st_mtime_ns, st.st_size, digest)
+    return digest
 
 
 def _parse_one(path: Path, kind: str, config: Config, images: _ImageIndex, rel: _Rel) -> tuple:

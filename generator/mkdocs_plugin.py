@@ -23,6 +23,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+from jinja2 import BytecodeCache
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config as MkConfig
 from mkdocs.exceptions import PluginError
@@ -63,6 +64,13 @@ class WenmingPlugin(BasePlugin[WenmingOptions]):
         self.command = "build"
         self.staging: Path | None = None
         self.final_dir: Path | None = None
+        self.snapshot: Any = None  # the record pages of the previous build (mkdocs serve only)
+        self.builds = 0
+        self.hub_cache: dict[str, tuple[str, list]] = {}  # hub key -> (fragment, toc), serve only
+        self.hub_areas: set[str] | None = None
+        self.deferred: Any = None  # a hub being brought up to date after a preview rebuild
+        self.pending_hubs: list[tuple[str, str, str]] = []
+        self.published: dict[str, dict] = {}
 
     # ------------------------------------------------------------------ startup/config
 
@@ -79,7 +87,14 @@ class WenmingPlugin(BasePlugin[WenmingOptions]):
                                 dict(self.config))
         if os.environ.get("WENMING_NO_PROGRESS"):
             self.cfg.progress = False
+        if self.deferred is not None:
+            self.deferred.join()
         self.net, problems = load(self.cfg)
+        self.hub_areas = None
+        if self.command == "serve" and self.snapshot is not None:
+            from .render.site.incremental import hub_areas
+
+            self.hub_areas = hub_areas(self.snapshot.net, self.net)
         self._check_lock(problems)
         self._report(problems, "内容检查未通过 (content check failed)")
 
@@ -123,6 +138,13 @@ class WenmingPlugin(BasePlugin[WenmingOptions]):
             config.site_dir = str(self.staging)
         return config
 
+    def on_env(self, env, *, config, files):
+        # Under serve, MkDocs makes a new theme environment for every rebuild: keep the
+        # compiled templates in memory instead of compiling Material's templates each time.
+        if self.command == "serve":
+            env.bytecode_cache = _BYTECODE
+        return env
+
     def _check_lock(self, problems: Problems) -> None:
         try:
             from .render.qr.site import check_lock
@@ -158,7 +180,19 @@ class WenmingPlugin(BasePlugin[WenmingOptions]):
                     files.remove(f)
             elif any(src.startswith(d) for d in template_dirs):
                 files.remove(f)  # renderer templates are not site assets (those live in static/)
-        self.builder.publish_images(Path(config.site_dir))
+        if self.hub_areas is not None and self.snapshot is not None:  # a preview rebuild
+            from .render.site.incremental import changed_ids
+
+            tables = {"station": self.net.stations, "project": self.net.projects, "person": self.net.people,
+                      "case": self.net.cases}
+            changed = [tables[kind][i] for kind, ids in changed_ids(self.snapshot.net, self.net).items()
+                       for i in ids if i in tables[kind]]
+            if "casebook" in self.hub_areas:
+                changed += list(self.net.casebooks.values())
+            self.builder.publish_images(Path(config.site_dir), records=changed, known=self.published)
+        else:
+            self.builder.publish_images(Path(config.site_dir))
+        self.published = dict(self.builder.extras.images)
         self._report(self.builder.problems, "图片发布失败 (publishing photos failed)")
 
         if files.get_file_from_path("index.md") is None:
@@ -190,7 +224,7 @@ class WenmingPlugin(BasePlugin[WenmingOptions]):
             return "@@WM-CONTENT@@"
         hub = self.hubs.get(src)
         if hub is not None:
-            fragment, toc = self.builder.render_hub(hub.key)
+            fragment, toc = self._hub(hub.key, page.file.dest_path)
             page.toc = get_toc(_toc_tokens(toc))
             return fragment
         html = self._editorial_html(html, page)
@@ -200,12 +234,61 @@ class WenmingPlugin(BasePlugin[WenmingOptions]):
             return html
         return html
 
+    def _hub(self, key: str, dest: str) -> tuple[str, list]:
+        """A hub's content; under serve, reused when the edit cannot have changed it.
+
+        The statistics page depends on nearly everything and is slow on a big network: after
+        an edit the preview shows it as it was, and a background thread brings the written
+        page up to date right after the rebuild.
+        """
+        from .render.site.incremental import hub_needs
+
+        if self.command != "serve":
+            return self.builder.render_hub(key)
+        cached = self.hub_cache.get(key)
+        needs = hub_needs(key)
+        if cached is not None and self.hub_areas is not None and needs is not None:
+            if not needs & self.hub_areas:
+                return cached
+            if key == "stats":
+                self.pending_hubs.append((key, dest, cached[0]))
+                return cached
+        self.hub_cache[key] = self.builder.render_hub(key)
+        return self.hub_cache[key]
+
+    def _refresh_hubs(self, site_dir: Path) -> None:
+        """Bring the hubs left as they were (see :meth:`_hub`) up to date, in the background."""
+        import threading
+
+        pending, builder = list(self.pending_hubs), self.builder
+        self.pending_hubs.clear()
+        if not pending:
+            return
+
+        def work() -> None:
+            for key, dest, old in pending:
+                fresh = builder.render_hub(key)
+                path = site_dir / dest
+                try:
+                    text = path.read_text(encoding="utf-8")
+                    if text.count(old) == 1:
+                        tmp = path.with_name(f".{path.name}.tmp")
+                        tmp.write_text(text.replace(old, fresh[0]), encoding="utf-8")
+                        os.replace(tmp, path)
+                except OSError:
+                    continue
+                self.hub_cache[key] = fresh
+
+        self.deferred = threading.Thread(target=work, name="wenming-hubs", daemon=True)
+        self.deferred.start()
+
     def on_post_page(self, output: str, *, page, config) -> str:
         from .render.site import Shell
 
         kind = self.shell_srcs.get(page.file.src_uri)
         if kind is None:
-            return output
+            search = _search_module() if self.cfg.search else None
+            return search.prepare_html(output) if search is not None else output
         self.shells[kind] = Shell.from_html(output, kind)
         return ""  # the shell itself is never published
 
@@ -263,23 +346,57 @@ class WenmingPlugin(BasePlugin[WenmingOptions]):
     # ------------------------------------------------------------------ post build
 
     def on_post_build(self, *, config) -> None:
-        from .render.site.builder import terminal_progress
+        from .progress import Progress
 
         site_dir = Path(config.site_dir)
         missing = [k for k in ("station", "project", "person", "case") if k not in self.shells]
         if missing:
             raise PluginError(f"内部错误:未生成页面框架 {missing} (internal error: no shell page for {missing})")
         serve = self.command == "serve"
-        result = self.builder.write_records(
-            site_dir, self.shells, workers=self.cfg.workers, allow_processes=not serve,
-            progress=terminal_progress("页面 (pages)") if self.cfg.progress else None)
-        problems = Problems(list(self.page_problems.items) + list(result.problems))
-        self._report(problems, "页面生成失败 (page rendering failed)")
-        hub_urls = [""] + [h.url for h in self.hubs.values()] + [
-            p[:-3] + "/" if not p.endswith("index.md") else p[:-8] for p in self.net.pages if p != "index.md"]
-        self.builder.write_sitemap(site_dir, hub_urls)
-        self._write_qr(site_dir)
-        self._build_search(site_dir)
+        # Worker processes are forked; under serve only for the first build, before the
+        # server's threads run.
+        processes = not serve or self.builds == 0
+        self.builds += 1
+        search = _search_module() if self.cfg.search else None
+        if search is not None:
+            self.builder.page_filter = search.prepare_html
+        result = None
+        if serve and self.snapshot is not None and _kept(site_dir):
+            result = self.builder.write_changed(site_dir, self.shells, self.snapshot)
+        incremental = result is not None
+        with Progress(self.cfg.progress and not incremental) as bars:
+            if result is None:
+                result = self.builder.write_records(site_dir, self.shells, workers=self.cfg.workers,
+                                                    allow_processes=processes, progress=bars.bar("页面 pages"))
+            problems = Problems(list(self.page_problems.items) + list(result.problems))
+            self._report(problems, "页面生成失败 (page rendering failed)")
+            hub_urls = [""] + [h.url for h in self.hubs.values()] + [
+                p[:-3] + "/" if not p.endswith("index.md") else p[:-8] for p in self.net.pages if p != "index.md"]
+            self.builder.write_sitemap(site_dir, hub_urls)
+            if incremental:
+                self._update_qr(site_dir, {rid for kind, rid in result.keys if kind in ("station", "moved")})
+            else:
+                # Pagefind indexes the pages (in its own process) while the QR contact pages,
+                # which it never reads, are written.
+                index = search.start_index(site_dir, self.cfg, prepared=True, progress=bars.bar("搜索索引 search")) \
+                    if search is not None else None
+                try:
+                    self._write_qr(site_dir, processes, bars.bar("二维码 QR"))
+                finally:
+                    if index is not None:
+                        index.result()
+        if search is not None:
+            stale = site_dir / "search" / "search_index.json"  # Material's own index: never shipped
+            if stale.exists():
+                stale.unlink()
+        if serve:
+            self.snapshot = self.builder.snapshot(self.shells, result, self.snapshot if incremental else None)
+            self._refresh_hubs(site_dir)
+            if incremental:
+                log.info(f"wenming: 增量更新 {result.pages} 个页面 (updated {result.pages} record pages), "
+                         f"{result.seconds:.2f} s;搜索索引在重新启动预览时更新 (search is re-indexed on restart)")
+                return
+            _keep(site_dir)
         log.info(f"wenming: {result.pages} 个记录页面 (record pages), {result.cached} 个来自缓存 (cached), "
                  f"{result.seconds:.1f} s")
         if self.staging is not None and self.final_dir is not None:
@@ -289,24 +406,20 @@ class WenmingPlugin(BasePlugin[WenmingOptions]):
             config.site_dir = str(self.final_dir)
             self.staging = None
 
-    def _write_qr(self, site_dir: Path) -> None:
+    def _update_qr(self, site_dir: Path, stations: set[str]) -> None:
+        try:
+            from .render.qr.site import update_qr_site
+        except ImportError:
+            return
+        update_qr_site(self.net, self.cfg, site_dir, stations)
+
+    def _write_qr(self, site_dir: Path, processes: bool, progress) -> None:
         try:
             from .render.qr.site import write_qr_site
         except ImportError:
             return
-        write_qr_site(self.net, self.cfg, site_dir)
-
-    def _build_search(self, site_dir: Path) -> None:
-        if not self.cfg.search:
-            return
-        search = _search_module()
-        if search is None:
-            return
-        search.build_index(site_dir, self.cfg)
-        # Material's own index is replaced: never ship it.
-        stale = site_dir / "search" / "search_index.json"
-        if stale.exists():
-            stale.unlink()
+        write_qr_site(self.net, self.cfg, site_dir, workers=self.cfg.workers, allow_processes=processes,
+                      progress=progress)
 
     def on_build_error(self, *, error: Exception) -> None:
         if self.staging is not None and self.staging.exists():
@@ -315,6 +428,24 @@ class WenmingPlugin(BasePlugin[WenmingOptions]):
 
 
 # ---------------------------------------------------------------------- helpers
+
+
+class _MemoryBytecodeCache(BytecodeCache):
+    """Compiled Jinja templates kept in memory (Jinja checks each template's source hash)."""
+
+    def __init__(self) -> None:
+        self.store: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket) -> None:
+        code = self.store.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket) -> None:
+        self.store[bucket.key] = bucket.bytecode_to_string()
+
+
+_BYTECODE = _MemoryBytecodeCache()
 
 
 def _mkdocs_nav(tree: list[tuple[Any, Any]]) -> list:
@@ -365,6 +496,43 @@ def _search_module():
     except ImportError:
         return None
     return search if hasattr(search, "build_index") else None
+
+
+#: Folders a live preview keeps between rebuilds (MkDocs empties the site folder each time).
+KEPT_DIRS = ("stations", "projects", "people", "cases", "s", "pagefind", "images")
+KEPT_STORE = ".wenming-serve"
+
+
+def _keep(site_dir: Path) -> None:
+    """Move the record folders into a hidden folder and link them back (``mkdocs serve`` only).
+
+    MkDocs empties the site folder before every rebuild but leaves hidden entries, and it
+    cannot remove a symbolic link to a folder with ``rmtree``: so the pages survive and the
+    next rebuild rewrites only what an edit touched. Where links are not possible (some
+    Windows setups) every rebuild is a full one.
+    """
+    store = site_dir / KEPT_STORE
+    for name in KEPT_DIRS:
+        here = site_dir / name
+        if here.is_symlink() or not here.is_dir():
+            continue
+        kept = store / name
+        if kept.exists():
+            shutil.rmtree(kept)
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(here, kept)
+        try:
+            os.symlink(kept.relative_to(site_dir), here, target_is_directory=True)
+        except OSError:
+            os.replace(kept, here)
+            return
+
+
+def _kept(site_dir: Path) -> bool:
+    """Whether the record folders of the previous build are still in place (see :func:`_keep`)."""
+    return all((site_dir / name).is_symlink() and (site_dir / name).is_dir()
+               for name in KEPT_DIRS if (site_dir / KEPT_STORE / name).is_dir()) \
+        and (site_dir / KEPT_STORE / "stations").is_dir()
 
 
 def _swap_in(staging: Path, final: Path) -> None:

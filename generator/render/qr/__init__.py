@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -159,6 +160,20 @@ class QrImages:
             self.misses += 1
         self._versions[url] = version
         return svg, png, version
+
+    def place(self, url: str, svg_dest: Path, png_dest: Path) -> None:
+        """Put the SVG and PNG of ``url`` at ``svg_dest`` and ``png_dest`` (hard links into the cache)."""
+        svg_p, png_p, _ = self._paths(url)
+        if not (svg_p.is_file() and png_p.is_file()):
+            self.get(url)
+        for src, dest in ((svg_p, svg_dest), (png_p, png_dest)):
+            try:
+                os.link(src, dest)
+            except FileExistsError:
+                dest.unlink()
+                os.link(src, dest)
+            except OSError:  # another file system, or no hard links: copy
+                shutil.copyfile(src, dest)
 
     def svg(self, url: str) -> str:
         return self.get(url)[0]

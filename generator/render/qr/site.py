@@ -17,7 +17,8 @@ import jinja2
 from ...config import Config
 from ...errors import Problem, did_you_mean
 from ...model import Status, tel_uri
-from . import QrImages, density_problem, qr_url, short_url
+from ...parallel import chunked_map
+from . import QrImages, density_problem, qr_url, short_url, symbol_version
 from .maps import map_links
 
 LOCK_HEADER = (
@@ -26,6 +27,8 @@ LOCK_HEADER = (
     "# 格式 format: id<TAB>url\n"
 )
 MAX_PAGE_BYTES = 30 * 1024
+#: Contact pages per job of a worker process.
+QR_CHUNK = 250
 
 
 # ----------------------------------------------------------------------------- lock file
@@ -101,14 +104,19 @@ def check_lock(net, config: Config) -> list[Problem]:
     return problems
 
 
+@functools.lru_cache(maxsize=200_000)
+def _version(url: str) -> int:
+    return symbol_version(url)
+
+
 def density_warnings(net, config: Config, qr: QrImages | None = None) -> list[Problem]:
     """Warnings for QR URLs that need a symbol denser than version 3-M."""
-    qr = qr or QrImages(config)
+    version = qr.version if qr is not None else _version
     out = []
     for st in net.stations.values():
         for qid in (st.id, *st.former_ids):
             url = qr_url(config, qid)
-            p = density_problem(config, st, url, qr.version(url), qid)
+            p = density_problem(config, st, url, version(url), qid)
             if p is not None:
                 out.append(p)
     return out
@@ -223,17 +231,60 @@ def contact_page_html(net, config: Config, qr_id: str) -> str:
     return _env().get_template("qr-contact.html").render(**page_context(net, config, qr_id))
 
 
-def write_qr_site(net, config: Config, site_dir: Path) -> None:
-    """Write ``s/{id}/index.html``, ``qr.svg`` and ``qr.png`` for every published id; update the lock."""
+def write_qr_site(net, config: Config, site_dir: Path, *, workers: int = 0, allow_processes: bool = True,
+                  progress=None) -> None:
+    """Write ``s/{id}/index.html``, ``qr.svg`` and ``qr.png`` for every published id; update the lock.
+
+    Big networks are written by forked workers; images come from the QR cache (hard-linked
+    into the site when the file system allows it, so a cached code costs no copy).
+    """
     config.require_site_url("二维码")
-    site_dir = Path(site_dir)
+    ids = published_ids(net)
+    done = 0
+    for n in chunked_map(_write_qr_chunk, (net, config, Path(site_dir)), ids, chunk=QR_CHUNK, workers=workers,
+                         allow_processes=allow_processes):
+        done += n
+        if progress:
+            progress(done, len(ids))
+    update_lock(net, config)
+
+
+def update_qr_site(net, config: Config, site_dir: Path, stations: set[str]) -> int:
+    """Live preview: rewrite the contact pages an edit of ``stations`` may change; returns how many.
+
+    A contact page shows its station, or for a merged or closed one its successor or an
+    ancestor: the pages of the edited stations, their former ids, and of every station
+    that is not active are looked at; each is written only when its text changed.
+    """
+    wanted = {sid for sid in stations if sid in net.stations}
+    wanted |= {alias for alias, sid in net.aliases.items() if sid in wanted}
+    wanted |= {s.id for s in net.stations.values() if not s.is_active}
+    written = 0
     qr = QrImages(config)
-    for qid in published_ids(net):
+    for qid in sorted(wanted & set(published_ids(net))):
+        folder = Path(site_dir) / "s" / qid
+        page = folder / "index.html"
+        text = contact_page_html(net, config, qid)
+        try:
+            if page.read_text(encoding="utf-8") == text:
+                continue
+        except OSError:
+            pass
+        folder.mkdir(parents=True, exist_ok=True)
+        page.write_text(text, encoding="utf-8")
+        if not (folder / "qr.svg").exists():
+            qr.place(qr_url(config, qid), folder / "qr.svg", folder / "qr.png")
+        written += 1
+    update_lock(net, config)
+    return written
+
+
+def _write_qr_chunk(state: tuple, ids: list[str]) -> int:
+    net, config, site_dir = state
+    qr = QrImages(config)
+    for qid in ids:
         folder = site_dir / "s" / qid
         folder.mkdir(parents=True, exist_ok=True)
-        html = contact_page_html(net, config, qid)
-        (folder / "index.html").write_text(html, encoding="utf-8")
-        svg, png, _ = qr.get(qr_url(config, qid))
-        (folder / "qr.svg").write_text(svg, encoding="utf-8")
-        (folder / "qr.png").write_bytes(png)
-    update_lock(net, config)
+        (folder / "index.html").write_text(contact_page_html(net, config, qid), encoding="utf-8")
+        qr.place(qr_url(config, qid), folder / "qr.svg", folder / "qr.png")
+    return len(ids)

@@ -46,13 +46,26 @@ def _ledger(net: Network) -> tuple[Ledger, int]:
     return led, year
 
 
+def _profile(config: Config):
+    """The profile of ``config``, looked up once per build (every station page needs it)."""
+    key = (str(config.profile), str(config.project_dir))
+    hit = _PROFILES.get(key)
+    if hit is None or hit[0]() is not config:
+        hit = (weakref.ref(config), load_profile(config.profile, config.project_dir))
+        _PROFILES[key] = hit
+    return hit[1]
+
+
+_PROFILES: dict[tuple[str, str], tuple[Any, Any]] = {}
+
+
 def station_checklist(net: Network, config: Config, station_id: str) -> list[dict[str, Any]]:
     """The station's own standards: ``[{"label", "ok", "detail"}]``, empty when none apply
     (点, 基地, merged or closed stations, or levels the profile does not judge)."""
     s = net.resolve(station_id)
     if s is None or not s.is_active:
         return []
-    profile = load_profile(config.profile, config.project_dir)
+    profile = _profile(config)
     led, year = _ledger(net)
     return [{"label": i.label, "ok": i.ok, "detail": i.detail}
             for i in assess(net, config, profile, s, year, led)]

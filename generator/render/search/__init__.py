@@ -23,7 +23,10 @@ import os
 import re
 import shutil
 import subprocess
+import threading
 import time
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,7 +35,7 @@ from ...errors import UsageError
 from .pages import FALLBACK_SELECTOR, add_simplified_copy
 from .t2s import browser_map
 
-__all__ = ["BUNDLE_DIR", "SETTINGS_NAME", "IndexStats", "build_index", "find_pagefind", "prepare_html"]
+__all__ = ["BUNDLE_DIR", "SETTINGS_NAME", "IndexStats", "build_index", "find_pagefind", "prepare_html", "start_index"]
 
 log = logging.getLogger(__name__)
 
@@ -128,10 +131,28 @@ def prepare_pages(site_dir: Path, stats: IndexStats | None = None) -> IndexStats
     return stats
 
 
-#: Pages per Pagefind run. Pagefind holds a run's whole index in memory (about 50 KB
-#: per Chinese page), so a province is indexed in several runs ("shards") whose
-#: indexes the browser merges; a city fits in one.
-SHARD_PAGES = 3000  # Pagefind holds ~210 KB per page in memory; keeps a city build under 1 GB
+#: Pages per Pagefind run. Pagefind holds a run's whole index in memory (about 170 KB
+#: per station page, more per page in bigger runs), so a site is indexed in several
+#: runs ("shards") whose indexes the browser merges. Small shards are cheaper per page
+#: and two run at once on two cores; a province gets bigger shards (the browser loads
+#: every shard's index for a query, so their number stays small).
+SHARD_PAGES = 2000
+#: At most this many shards: bigger sites get bigger shards.
+MAX_SHARDS = 12
+#: Shards bigger than this run one at a time (memory).
+PARALLEL_SHARD_PAGES = 3000
+_STATS_LOCK = threading.Lock()
+
+
+def shard_plan(site_dir: Path, shard_pages: int = SHARD_PAGES, workers: int = 0) -> tuple[int, int]:
+    """(pages per shard, Pagefind runs at once) for the site in ``site_dir``."""
+    total = sum(n for _, n in _page_groups(site_dir, shard_pages))
+    limit = max(shard_pages, -(-total // MAX_SHARDS))
+    if limit > PARALLEL_SHARD_PAGES:
+        return limit, 1
+    from ...parallel import worker_count
+
+    return limit, worker_count(workers)
 _GLOB_SPECIAL = set("*?[]{}!\\,")
 
 
@@ -153,8 +174,8 @@ def _split(top: str, names: list[str], prefix: str, limit: int) -> list[tuple[st
     return out
 
 
-def plan_shards(site_dir: Path, limit: int = SHARD_PAGES) -> list[list[str]]:
-    """Globs for each Pagefind run; ``[]`` means one run over the whole site."""
+def _page_groups(site_dir: Path, limit: int) -> list[tuple[str, int]]:
+    """Globs covering every page to index, with their page counts, in groups of about ``limit``."""
     groups: list[tuple[str, int]] = []
     root_files = 0
     for entry in sorted(os.scandir(site_dir), key=lambda e: e.name):
@@ -178,6 +199,12 @@ def plan_shards(site_dir: Path, limit: int = SHARD_PAGES) -> list[list[str]]:
             root_files += 1
     if root_files:
         groups.insert(0, ("*.html", root_files))
+    return groups
+
+
+def plan_shards(site_dir: Path, limit: int = SHARD_PAGES) -> list[list[str]]:
+    """Globs for each Pagefind run; ``[]`` means one run over the whole site."""
+    groups = _page_groups(site_dir, limit)
     if sum(n for _, n in groups) <= limit:
         return []
     shards: list[list[str]] = [[]]
@@ -216,9 +243,10 @@ def run_pagefind(site_dir: Path, *, root_selector: str | None, stats: IndexStats
         proc = subprocess.run(args, capture_output=True, text=True, check=False, timeout=3600)
     except OSError as exc:
         raise UsageError(f"无法运行 Pagefind:{exc}\n  (could not run Pagefind: {exc})") from None
-    stats.seconds_pagefind += time.perf_counter() - start
     out = (proc.stdout + proc.stderr).strip()
-    stats.pagefind_output += out + "\n"
+    with _STATS_LOCK:
+        stats.seconds_pagefind += time.perf_counter() - start
+        stats.pagefind_output += out + "\n"
     found = re.search(r"Indexed (\d+) page", out)
     pages = int(found.group(1)) if found else None
     if proc.returncode != 0 and pages != 0:
@@ -226,12 +254,14 @@ def run_pagefind(site_dir: Path, *, root_selector: str | None, stats: IndexStats
             f"Pagefind 建立搜索索引失败(退出码 {proc.returncode}):\n{out}\n"
             f"  (Pagefind failed to build the search index, exit code {proc.returncode})"
         )
-    stats.indexed_pages = (stats.indexed_pages or 0) + (pages or 0)
+    with _STATS_LOCK:
+        stats.indexed_pages = (stats.indexed_pages or 0) + (pages or 0)
     return pages or 0
 
 
 def build_index(site_dir: Path, config: Any = None, *, prepared: bool = False,
-                shard_pages: int = SHARD_PAGES) -> IndexStats | None:
+                shard_pages: int = SHARD_PAGES, progress: Callable[[int, int], None] | None = None,
+                ) -> IndexStats | None:
     """Build the search index of the site in ``site_dir`` (after all pages are written).
 
     Does nothing when ``config.search`` is false. ``prepared=True`` tells it that every
@@ -241,25 +271,46 @@ def build_index(site_dir: Path, config: Any = None, *, prepared: bool = False,
     if config is not None and not getattr(config, "search", True):
         return None
     site_dir = Path(site_dir)
-    if prepared:
-        stats = IndexStats(explicit_body=True)
-    else:
-        stats = prepare_pages(site_dir)
+    # Prepared pages were written by wenming's own templates: Material's article is the body.
+    stats = IndexStats() if prepared else prepare_pages(site_dir)
     root_selector = None if stats.explicit_body else FALLBACK_SELECTOR
     bundle = site_dir / BUNDLE_DIR
-    if bundle.is_dir():  # chunks of an earlier build would pile up otherwise
-        shutil.rmtree(bundle)
-    shards = plan_shards(site_dir, shard_pages)
+    parts = site_dir / f".{BUNDLE_DIR}-parts"
+    for old in (bundle, parts):
+        if old.is_dir():  # chunks of an earlier build would pile up otherwise
+            shutil.rmtree(old)
+    # Always with explicit globs: folders that are never indexed (``s/`` above all) may still be
+    # being written while Pagefind runs (see :func:`start_index`).
+    limit, runs = shard_plan(site_dir, shard_pages, getattr(config, "workers", 0) if config is not None else 0)
+    shards = plan_shards(site_dir, limit) or [[p for p, _ in _page_groups(site_dir, limit)]]
+    shards = [patterns for patterns in shards if patterns]
+    done = [0]
+
+    def index_one(i: int) -> int:
+        pages = run_pagefind(site_dir, root_selector=root_selector, stats=stats, glob=_glob(shards[i]),
+                             output=f"{parts.name}/{i}")
+        with _STATS_LOCK:
+            done[0] += 1
+            if progress:
+                progress(done[0], len(shards))
+        return pages
+
+    if progress:
+        progress(0, len(shards))
+    with ThreadPoolExecutor(max_workers=max(1, min(runs, len(shards)))) as pool:
+        counts = list(pool.map(index_one, range(len(shards))))
+    # The first non-empty run is the main bundle; the others become its shards.
     extra: list[str] = []
-    if not shards:
-        run_pagefind(site_dir, root_selector=root_selector, stats=stats)
-    written = 0
-    for patterns in shards:
-        output = BUNDLE_DIR if written == 0 else f"{BUNDLE_DIR}/{SHARD_PREFIX}{written}"
-        if run_pagefind(site_dir, root_selector=root_selector, stats=stats, glob=_glob(patterns), output=output):
-            if written:
-                extra.append(f"{SHARD_PREFIX}{written}/")
-            written += 1
+    for i, pages in enumerate(counts):
+        if not pages:
+            continue
+        if not bundle.exists():
+            os.replace(parts / str(i), bundle)
+        else:
+            name = f"{SHARD_PREFIX}{len(extra) + 1}"
+            os.replace(parts / str(i), bundle / name)
+            extra.append(f"{name}/")
+    shutil.rmtree(parts, ignore_errors=True)
     if not stats.indexed_pages:
         log.warning("搜索索引为空:没有找到带 data-pagefind-body 或 <article class=\"md-content__inner\"> 的页面"
                     " (the search index is empty: no page has data-pagefind-body or Material's article)")
@@ -269,6 +320,18 @@ def build_index(site_dir: Path, config: Any = None, *, prepared: bool = False,
              "Simplified copy, %.1f s)", stats.indexed_pages or 0, stats.pages_with_copy, stats.seconds,
              stats.indexed_pages, stats.pages_with_copy, stats.seconds)
     return stats
+
+
+def start_index(site_dir: Path, config: Any = None, **kwargs: Any) -> Future:
+    """:func:`build_index` in a background thread (Pagefind is a separate process); ``.result()`` waits.
+
+    Lets the build write pages Pagefind never reads (the QR contact pages) meanwhile.
+    """
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="wenming-search")
+    try:
+        return pool.submit(build_index, site_dir, config, **kwargs)
+    finally:
+        pool.shutdown(wait=False)
 
 
 def write_settings(path: Path, shards: list[str]) -> Path:

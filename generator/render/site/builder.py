@@ -22,14 +22,12 @@ import hashlib
 import html
 import io
 import json
-import multiprocessing
 import os
 import re
-import sys
+import shutil
 import threading
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,6 +37,7 @@ import jinja2
 from ...errors import Problem, Problems
 from ...graph import LEVEL_ORDER, Network
 from ...model import Level
+from ...parallel import chunked_map
 from .bodies import is_trusted, render_body
 from .context import Contexts, Extras, resolve_photo
 from .util import KIND_FOLDERS, LEVEL_LABELS, LEVEL_SLUGS, record_url
@@ -116,6 +115,17 @@ class RenderResult:
     cached: int = 0
     problems: list[Problem] = field(default_factory=list)
     seconds: float = 0.0
+    keys: dict[tuple[str, str], str] = field(default_factory=dict)
+
+
+@dataclass
+class Snapshot:
+    """The record pages of one build, for the next one to compare with (live preview)."""
+
+    net: Network
+    template_hash: str
+    shells: dict[str, tuple[str, str]]
+    keys: dict[tuple[str, str], str]
 
 
 # ----------------------------------------------------------------------------- builder
@@ -132,15 +142,12 @@ class SiteBuilder:
         if TEMPLATES not in dirs:
             dirs.append(TEMPLATES)
         self.template_dirs = dirs
-        self.env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader([str(d) for d in dirs]),
-            autoescape=True, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False,
-        )
-        self.env.filters["num"] = lambda n: f"{n:,}" if isinstance(n, int) else n
-        self.env.globals["site_name"] = getattr(config, "site_name", "")
+        self.env = _environment(tuple(str(d) for d in dirs), getattr(config, "site_name", ""))
         self._template_hash: str | None = None
         self.images_publisher: Any = None
         self.problems = Problems()
+        #: Applied to every record page before it is written (the search index's preparation).
+        self.page_filter: Callable[[str], str] | None = None
 
     # ---------------------------------------------------------------- templates
 
@@ -182,12 +189,19 @@ class SiteBuilder:
 
     # ---------------------------------------------------------------- images
 
-    def publish_images(self, site_dir: Path) -> None:
-        """Publish every record photo and cover once; failures become problems."""
+    def publish_images(self, site_dir: Path, records: Iterable[Any] | None = None,
+                       known: dict[str, dict] | None = None) -> None:
+        """Publish every record photo and cover once; failures become problems.
+
+        A live preview passes only the ``records`` that changed and what the previous build
+        published (``known``): photos of unchanged records are not looked at again.
+        """
         publisher = make_publisher(self.cfg, site_dir)
         self.images_publisher = publisher
+        if known:
+            self.extras.images.update(known)
         seen: dict[str, dict] = {}
-        for rec in self.net.all_records():
+        for rec in self.net.all_records() if records is None else records:
             srcs = [(p.src, ("photos",)) for p in rec.photo_list()]
             cover = getattr(rec, "cover", "")
             if cover:
@@ -337,59 +351,102 @@ class SiteBuilder:
             return self.ctx.moved(rid, target), None
         raise KeyError(kind)
 
-    def render_record(self, kind: str, rid: str, cache: FragmentCache | None = None) -> tuple[dict, str, list[Problem], bool]:
+    def record_key(self, kind: str, rid: str, data: dict, rec: Any) -> str:
+        """What a record page depends on, hashed: page data, templates, the record's template."""
+        return FragmentCache.key(self.template_hash, kind, getattr(rec, "template", ""), data)
+
+    def render_record(self, kind: str, rid: str, cache: FragmentCache | None = None,
+                      ) -> tuple[dict, str, list[Problem], bool, str]:
+        """(page data, HTML fragment, problems, whether it came from the cache, key)."""
         data, rec = self.record_data(kind, rid)
-        key = None
+        key = self.record_key(kind, rid, data, rec)
         if cache is not None:
-            key = cache.key(self.template_hash, kind, getattr(rec, "template", ""), data)
             hit = cache.get(key)
             if hit is not None:
-                return data, hit[0], hit[1], True
+                return data, hit[0], hit[1], True, key
         fragment, problems = self.render_fragment(kind, data, rec)
-        if cache is not None and key is not None:
+        if cache is not None:
             cache.put(key, fragment, problems)
-        return data, fragment, problems, False
+        return data, fragment, problems, False, key
 
     def write_records(self, site_dir: Path, shells: dict[str, Shell], *, workers: int = 0,
                       use_cache: bool = True, progress: Callable[[int, int], None] | None = None,
-                      allow_processes: bool = True) -> RenderResult:
-        """Render and write every record page into ``site_dir``; never holds all pages in memory."""
+                      allow_processes: bool = True, jobs: list[tuple[str, str]] | None = None) -> RenderResult:
+        """Render and write every record page (or only ``jobs``) into ``site_dir``.
+
+        Never holds all pages in memory. ``result.keys`` maps each written page to its key,
+        which :meth:`write_changed` compares on the next build.
+        """
         start = time.monotonic()
-        jobs = self.record_jobs()
+        jobs = self.record_jobs() if jobs is None else jobs
         cache = FragmentCache(self.cfg.cache_path / "site") if use_cache else None
         result = RenderResult()
-        n = workers or (os.cpu_count() or 1)
-        parallel = (allow_processes and n > 1 and len(jobs) >= PARALLEL_MIN
-                    and "fork" in multiprocessing.get_all_start_methods())
-        if parallel:
-            global _ACTIVE
-            _ACTIVE = (self, shells, Path(site_dir), cache)
-            chunks = [jobs[i:i + CHUNK] for i in range(0, len(jobs), CHUNK)]
-            ctx = multiprocessing.get_context("fork")
-            try:
-                with ProcessPoolExecutor(max_workers=min(n, len(chunks)), mp_context=ctx) as pool:
-                    for pages, cached, problems in pool.map(_render_chunk, chunks):
-                        result.pages += pages
-                        result.cached += cached
-                        result.problems.extend(Problem(*p) for p in problems)
-                        if progress:
-                            progress(result.pages, len(jobs))
-            finally:
-                _ACTIVE = None
-        else:
-            for i, (kind, rid) in enumerate(jobs, start=1):
-                hit, found = self._write_one(kind, rid, shells, Path(site_dir), cache)
-                result.pages += 1
-                result.cached += int(hit)
-                result.problems.extend(found)
-                if progress and (i % 100 == 0 or i == len(jobs)):
-                    progress(i, len(jobs))
+        state = (self, shells, Path(site_dir), cache)
+        for pages, cached, problems, keys in chunked_map(_render_chunk, state, jobs, chunk=CHUNK, workers=workers,
+                                                         min_parallel=PARALLEL_MIN, allow_processes=allow_processes):
+            result.pages += pages
+            result.cached += cached
+            result.problems.extend(Problem(*p) for p in problems)
+            result.keys.update(keys)
+            if progress:
+                progress(result.pages, len(jobs))
         result.seconds = time.monotonic() - start
         return result
 
+    def write_changed(self, site_dir: Path, shells: dict[str, Shell], before: Snapshot) -> RenderResult | None:
+        """Rewrite only the record pages an edit touched, after ``before`` was written into ``site_dir``.
+
+        For a live preview: the pages that may show a changed record are found from the old and
+        the new network (:func:`.incremental.candidates`); each is written only when its key
+        changed. Pages of records that are gone are removed. Returns None when the change is too
+        broad to follow (templates, shells or the root changed): the caller writes everything.
+        """
+        from .incremental import candidates
+
+        if before.template_hash != self.template_hash or before.shells != {k: (v.before, v.after)
+                                                                             for k, v in shells.items()}:
+            return None
+        jobs_now = set(self.record_jobs())
+        todo = candidates(before.net, self.net)
+        if todo is None:
+            return None
+        start = time.monotonic()
+        result = RenderResult()
+        site_dir = Path(site_dir)
+        cache = FragmentCache(self.cfg.cache_path / "site")
+        for job in sorted(todo & jobs_now):
+            data, rec = self.record_data(*job)
+            if before.keys.get(job) == self.record_key(job[0], job[1], data, rec):
+                result.keys[job] = before.keys[job]
+                continue
+            hit, problems, key = self._write_one(job[0], job[1], shells, site_dir, cache)
+            result.pages += 1
+            result.cached += int(hit)
+            result.problems.extend(problems)
+            result.keys[job] = key
+        def folder(job: tuple[str, str]) -> str:
+            return f'{KIND_FOLDERS["station" if job[0] == "moved" else job[0]]}/{job[1]}'
+
+        gone = set(before.keys) - jobs_now
+        if gone:
+            kept = {folder(job) for job in jobs_now}
+            for job in sorted(gone):
+                if folder(job) not in kept:
+                    shutil.rmtree(site_dir / folder(job), ignore_errors=True)
+        result.seconds = time.monotonic() - start
+        return result
+
+    def snapshot(self, shells: dict[str, Shell], result: RenderResult, before: Snapshot | None = None) -> Snapshot:
+        """What :meth:`write_changed` needs to know about the pages just written."""
+        keys = dict(before.keys) if before is not None else {}
+        keys.update(result.keys)
+        jobs_now = set(self.record_jobs())
+        keys = {job: key for job, key in keys.items() if job in jobs_now}
+        return Snapshot(self.net, self.template_hash, {k: (v.before, v.after) for k, v in shells.items()}, keys)
+
     def _write_one(self, kind: str, rid: str, shells: dict[str, Shell], site_dir: Path,
-                   cache: FragmentCache | None) -> tuple[bool, list[Problem]]:
-        data, fragment, problems, cached = self.render_record(kind, rid, cache)
+                   cache: FragmentCache | None) -> tuple[bool, list[Problem], str]:
+        data, fragment, problems, cached, key = self.render_record(kind, rid, cache)
         shell = shells["station" if kind == "moved" else kind]
         head = ""
         if kind == "moved":
@@ -397,11 +454,13 @@ class SiteBuilder:
         title = data.get("title") or data.get("name") or rid
         page = shell.fill(title=title, description=data.get("description", ""), content=fragment,
                           rid=rid, head=head)
+        if self.page_filter is not None:
+            page = self.page_filter(page)
         folder = KIND_FOLDERS["station" if kind == "moved" else kind]
         out = site_dir / folder / rid / "index.html"
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(page, encoding="utf-8")
-        return cached, problems
+        return cached, problems, key
 
     # ---------------------------------------------------------------- sitemap
 
@@ -424,20 +483,17 @@ class SiteBuilder:
 
 # ----------------------------------------------------------------------------- workers
 
-_ACTIVE: tuple[SiteBuilder, dict[str, Shell], Path, FragmentCache | None] | None = None
-
-
-def _render_chunk(jobs: list[tuple[str, str]]) -> tuple[int, int, list[tuple]]:
-    assert _ACTIVE is not None, "worker started without a builder (fork start method required)"
-    builder, shells, site_dir, cache = _ACTIVE
+def _render_chunk(state: tuple, jobs: list[tuple[str, str]]) -> tuple[int, int, list[tuple], dict]:
+    builder, shells, site_dir, cache = state
     pages = cached = 0
     problems: list[tuple] = []
+    keys: dict[tuple[str, str], str] = {}
     for kind, rid in jobs:
-        hit, probs = builder._write_one(kind, rid, shells, site_dir, cache)
+        hit, probs, keys[(kind, rid)] = builder._write_one(kind, rid, shells, site_dir, cache)
         pages += 1
         cached += int(hit)
         problems.extend((p.path, p.line, p.field, p.zh, p.en, p.level) for p in probs)
-    return pages, cached, problems
+    return pages, cached, problems, keys
 
 
 class FragmentCache:
@@ -475,6 +531,23 @@ class FragmentCache:
 
 
 # ----------------------------------------------------------------------------- helpers
+
+
+_ENVIRONMENTS: dict[tuple[str, ...], jinja2.Environment] = {}
+
+
+def _environment(dirs: tuple[str, ...], site_name: str) -> jinja2.Environment:
+    """One Jinja environment per template path and site, kept between the builds of a live
+    preview (templates are compiled once; Jinja reloads a template whose file changed)."""
+    env = _ENVIRONMENTS.get((*dirs, site_name))
+    if env is None:
+        env = _ENVIRONMENTS[(*dirs, site_name)] = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(list(dirs)),
+            autoescape=True, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False,
+        )
+        env.filters["num"] = lambda n: f"{n:,}" if isinstance(n, int) else n
+        env.globals["site_name"] = site_name
+    return env
 
 
 def _strip_tags(text: str) -> str:
@@ -548,20 +621,3 @@ def make_publisher(config: Any, site_dir: Path) -> Any:
     except ImportError:
         return _FallbackPublisher(config, site_dir)
     return ImagePublisher(config, site_dir)
-
-
-def terminal_progress(label: str) -> Callable[[int, int], None] | None:
-    """A one-line progress counter on a terminal; None in CI or when output is not a terminal."""
-    if os.environ.get("CI") or os.environ.get("WENMING_NO_PROGRESS") or not sys.stderr.isatty():
-        return None
-    last = [0.0]
-
-    def show(done: int, total: int) -> None:
-        now = time.monotonic()
-        if done < total and now - last[0] < 0.2:
-            return
-        last[0] = now
-        sys.stderr.write(f"\r{label} {done}/{total}" + ("\n" if done >= total else ""))
-        sys.stderr.flush()
-
-    return show

@@ -6,6 +6,8 @@ only print. Nothing here imports MkDocs.
 
 from __future__ import annotations
 
+import functools
+
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -556,9 +558,14 @@ def honor_group(title: str) -> str:
     return base
 
 
+@functools.lru_cache(maxsize=8)
+def _resolved(path: Path) -> Path:
+    return path.resolve()
+
+
 def resolve_photo(config: Any, rec: Any, src: str) -> Path | None:
     """The file a photo path names: relative to content/, else to the record's folder."""
-    content = config.content_path.resolve()
+    content = _resolved(config.content_path)
     candidates = [content / src]
     if getattr(rec, "path", ""):
         candidates.append((config.project_dir / rec.path).parent / src)

@@ -32,12 +32,25 @@ def relurl(page_url: str, target: str) -> str:
         frag = "#" + frag
     if target == base:
         return "./" + frag
+    if _PLAIN.match(base) and _PLAIN.match(target) and not (target and not target.endswith("/")
+                                                              and base.startswith(target + "/")):
+        # the usual case, without posixpath's normalising
+        here = base.split("/")[:-1]
+        there = target.split("/")
+        common = 0
+        while common < len(here) and common < len(there) - 1 and here[common] == there[common]:
+            common += 1
+        return ("../" * (len(here) - common) + "/".join(there[common:]) or "./") + frag
     rel = posixpath.relpath("/" + (target or ""), "/" + (base or ""))
     if rel == ".":
         rel = "./"
     elif (target.endswith("/") or not target) and not rel.endswith("/"):
         rel += "/"
     return rel + frag
+
+
+#: A relative URL without ``.``/``..`` segments, empty segments or a leading slash.
+_PLAIN = re.compile(r"^(?:[^/.][^/]*/|\.[^/.][^/]*/)*(?:[^/.][^/]*|\.[^/.][^/]*)?$")
 
 
 def record_url(kind: str, rid: str) -> str:

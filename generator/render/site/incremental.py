@@ -1,0 +1,187 @@
+"""Which record pages an edit may touch: the old and the new network compared.
+
+Used by the live preview (``mkdocs serve``) to rewrite only those pages. Records of
+unchanged files are the very same objects in both networks (the loader reuses them),
+so a changed record is one whose object differs. From each changed record the pages
+that show any of it are followed, in the old network and in the new one (a station
+that moves away changes its old parent's page and its new parent's page). The answer
+only has to hold every page that changed: the builder still compares each candidate's
+key and rewrites only what differs.
+"""
+
+from __future__ import annotations
+
+from ...graph import Network
+
+Job = tuple[str, str]
+_TABLES = (("station", "stations"), ("project", "projects"), ("person", "people"), ("case", "cases"))
+#: Station fields that other pages show (crumbs, lists, links, contact fallbacks).
+_SHOWN = ("name", "short_name", "parent", "level", "status", "merged_into", "former_ids", "display_name",
+          "summary", "phone", "hours", "open_day", "address")
+
+
+def changed_ids(old: Network, new: Network) -> dict[str, set[str]]:
+    """Ids per record kind whose record was added, removed or edited."""
+    out: dict[str, set[str]] = {}
+    for kind, attr in _TABLES:
+        a, b = getattr(old, attr), getattr(new, attr)
+        out[kind] = {i for i in a.keys() | b.keys() if a.get(i) is not b.get(i)}
+    return out
+
+
+def _shown_changed(old: Network, new: Network, sid: str) -> bool:
+    a, b = old.stations.get(sid), new.stations.get(sid)
+    if a is None or b is None:
+        return True
+    return any(getattr(a, f, None) != getattr(b, f, None) for f in _SHOWN)
+
+
+def candidates(old: Network, new: Network) -> set[Job] | None:
+    """Record pages (kind, id) that may differ between ``old`` and ``new``; None: assume all."""
+    if old.root_id != new.root_id or old.config is not new.config and old.config != new.config:
+        return None
+    changed = changed_ids(old, new)
+    out: set[Job] = set()
+    stations = set(changed["station"])
+    # Ledger lines show on their station's page and count in its ancestors' checklists.
+    before, after = _rows(old), _rows(new)
+    for key in before.keys() ^ after.keys():
+        act = before.get(key) or after.get(key)
+        stations.add(old.canonical(act.station))
+        stations.add(new.canonical(act.station))
+    if old.casebooks.keys() != new.casebooks.keys() or any(
+            old.casebooks[y] is not new.casebooks[y] for y in old.casebooks):
+        out.update(("case", c) for c in new.cases)  # case pages name the books that print them
+    if old.aliases != new.aliases:
+        for alias in old.aliases.keys() | new.aliases.keys():
+            if old.aliases.get(alias) != new.aliases.get(alias):
+                stations.update(s for s in (old.aliases.get(alias), new.aliases.get(alias)) if s)
+                out.add(("moved", alias))
+                out.add(("station", alias))
+    for net in (old, new):
+        merged = _merged(net)
+        for sid in stations:
+            _station_pages(net, sid, out, deep=_shown_changed(old, new, sid), merged=merged)
+        for pid in changed["project"]:
+            out.add(("project", pid))
+            p = net.projects.get(pid)
+            if p is not None:
+                _station_and_up(net, p.station, out)
+        for pid in changed["person"]:
+            out.add(("person", pid))
+            p = net.people.get(pid)
+            if p is not None and p.station:
+                _station_and_up(net, p.station, out)
+        for cid in changed["case"]:
+            out.add(("case", cid))
+            c = net.cases.get(cid)
+            if c is None:
+                continue
+            for sid in c.stations:
+                _station_and_up(net, sid, out)
+            # project pages list the cases of their station and the cases sharing a tag
+            tags = set(c.tags)
+            for p in net.projects.values():
+                if set(p.tags) & tags or net.canonical(p.station) in {net.canonical(s) for s in c.stations}:
+                    out.add(("project", p.id))
+    out.update(("moved", alias) for alias in new.aliases if alias not in new.stations)
+    return out
+
+
+def _rows(net: Network) -> dict[tuple, object]:
+    """Ledger rows by value (ledgers are read again on every load)."""
+    return {(a.path, a.row, a.date, a.station, a.title, a.category, a.participants, a.volunteers, a.hours): a
+            for a in net.activities}
+
+
+def _merged(net: Network) -> dict[str, list[str]]:
+    """Station id -> ids of the stations merged into it."""
+    out: dict[str, list[str]] = {}
+    for s in net.stations.values():
+        if s.merged_into:
+            out.setdefault(s.merged_into, []).append(s.id)
+    return out
+
+
+def _station_and_up(net: Network, sid: str, out: set[Job]) -> None:
+    """A station's page and its ancestors' (their checklists count what lies below)."""
+    st = net.resolve(sid)
+    if st is None:
+        return
+    out.add(("station", st.id))
+    out.update(("station", a.id) for a in net.ancestors(st.id))
+
+
+def _station_pages(net: Network, sid: str, out: set[Job], *, deep: bool, merged: dict[str, list[str]]) -> None:
+    """Every page that shows something of station ``sid`` in ``net``."""
+    st = net.stations.get(sid)
+    if st is None:
+        return
+    _station_and_up(net, sid, out)
+    out.update(("station", m) for m in merged.get(sid, ()))  # stations merged into it, and its successor
+    if st.merged_into:
+        out.add(("station", st.merged_into))
+    if deep:  # its name, level or status shows below it (crumbs, contact fallbacks) and on linked records
+        out.update(("station", d.id) for d in net.descendants(sid))
+        out.update(("project", p.id) for p in net.projects_of(sid))
+        out.update(("person", p.id) for p in net.people_of(sid))
+        out.update(("case", c.id) for c in net.cases_of(sid))
+    # other pages always show these (summaries in lists, counts)
+    out.update(("project", p.id) for p in net.projects_of(sid))
+
+
+#: Station fields that directory lists show.
+_LISTED = ("name", "short_name", "parent", "level", "status", "merged_into", "phone", "region", "former_ids")
+#: Fields that only a record's own page shows.
+_OWN_PAGE = ("body", "body_line", "path")
+#: What each hub page shows, as areas of :func:`hub_areas`; hubs not named here are always rendered.
+HUB_NEEDS: dict[str, frozenset[str]] = {
+    "stations": frozenset({"station-listed"}),
+    "regions": frozenset({"station-listed"}),
+    "level:": frozenset({"station-listed"}),
+    "region:": frozenset({"station-listed"}),
+    "projects": frozenset({"project", "station-listed"}),
+    "people": frozenset({"person", "station-listed"}),
+    "cases": frozenset({"case", "casebook", "station-listed"}),
+    "casebooks": frozenset({"case", "casebook", "station-listed"}),
+    "casebook:": frozenset({"case", "casebook", "station-listed"}),
+    "stats": frozenset({"station", "station-listed", "project", "person", "case", "casebook", "ledger"}),
+}
+
+
+def hub_areas(old: Network, new: Network) -> set[str] | None:
+    """What changed, as the areas hub pages depend on; None when anything may have changed.
+
+    ``station`` (any field but the body), ``station-listed`` (a field directory lists show,
+    or a station added or removed), ``project``, ``person``, ``case``, ``casebook``, ``ledger``.
+    An edit of a record's body text changes no hub.
+    """
+    if old.pages != new.pages or old.root_id != new.root_id or old.aliases != new.aliases:
+        return None
+    areas: set[str] = set()
+    for (kind, attr), ids in zip(_TABLES, changed_ids(old, new).values()):
+        a_table, b_table = getattr(old, attr), getattr(new, attr)
+        for i in ids:
+            a, b = a_table.get(i), b_table.get(i)
+            if a is None or b is None:
+                areas |= {kind, f"{kind}-listed"}
+                continue
+            fields = {f for f in type(a).model_fields if getattr(a, f, None) != getattr(b, f, None)}
+            if fields - set(_OWN_PAGE) or kind == "case":  # case texts are printed in the web editions
+                areas.add(kind)
+            if kind == "station" and fields & set(_LISTED):
+                areas.add("station-listed")
+    if _rows(old).keys() != _rows(new).keys():
+        areas.add("ledger")
+    if old.casebooks.keys() != new.casebooks.keys() or any(
+            old.casebooks[y] is not new.casebooks[y] for y in old.casebooks):
+        areas.add("casebook")
+    return areas
+
+
+def hub_needs(key: str) -> frozenset[str] | None:
+    """The areas hub ``key`` depends on; None: render it every time."""
+    if key in HUB_NEEDS:
+        return HUB_NEEDS[key]
+    prefix = key.split(":", 1)[0] + ":"
+    return HUB_NEEDS.get(prefix) if ":" in key else None
