@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
+import pickle
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -105,13 +106,21 @@ class _RecordCache:
 
     _entries: ClassVar[dict[tuple, tuple]] = {}
 
-    def __init__(self, scope: tuple):
+    def __init__(self, scope: tuple, disk: Path | None = None):
         self.scope = scope
         self.fresh: dict[tuple, tuple] = {}
+        self.path = disk
+        self.disk: dict[tuple, tuple] = {}
+        self.parsed = 0
+        if disk is not None and not any(k[0] == scope for k in type(self)._entries):
+            self.disk = _read_pickle(disk)
 
     @classmethod
     def begin(cls, config: Config) -> _RecordCache:
-        return cls((str(config.project_dir), str(config.content_path)))
+        disk = None
+        if getattr(config, "cache_dir", None):
+            disk = config.cache_path / f"records-{_code_version()}.pickle"
+        return cls((str(config.project_dir), str(config.content_path)), disk)
 
     def finish(self) -> None:
         # keep only this load's files: deleted files and other projects are forgotten
@@ -124,6 +133,8 @@ class _RecordCache:
             gone = {k[1] for k in old if k[0] == self.scope and k not in self.fresh}
             _CHANGES = {k[1] for k, v in self.fresh.items() if old.get(k) is not v} | gone
         type(self)._entries = self.fresh
+        if self.path is not None and first and (self.parsed or self.fresh.keys() != self.disk.keys()):
+            _write_pickle(self.path, self.fresh)
 
     def load_all(self, jobs: list[tuple[Path, str]], config: Config, images: _ImageIndex,
                  rel: _Rel) -> list[tuple]:
@@ -131,13 +142,14 @@ class _RecordCache:
         entries: list[tuple | None] = [None] * len(jobs)
         misses: list[int] = []
         for i, (path, kind) in enumerate(jobs):
-            hit = self._entries.get((self.scope, str(path), kind))
+            hit = self._entries.get((self.scope, str(path), kind)) or self.disk.get((self.scope, str(path), kind))
             if hit is not None and hit[0] == _file_hash(path) and all(
                     images.stamp(src, path) == photo for src, photo in hit[3]):
                 entries[i] = hit
             else:
                 misses.append(i)
         parsed = _parse_many([jobs[i] for i in misses], config, images, rel)
+        self.parsed += len(misses)
         for i, entry in zip(misses, parsed):
             entries[i] = entry
         for (path, kind), entry in zip(jobs, entries):
@@ -148,6 +160,76 @@ class _RecordCache:
 
 
 _HASHES: dict[str, tuple[int, int, bytes]] = {}
+
+
+@functools.lru_cache(maxsize=1)
+def _code_version() -> str:
+    """A hash of the code that turns files into records: a cache from other code is never read."""
+    here = Path(__file__).parent
+    h = hashlib.blake2b(digest_size=8)
+    for path in sorted([here / "load.py", here / "errors.py", *(here / "read").glob("*.py"),
+                        *(here / "model").glob("*.py")]):
+        h.update(path.name.encode() + path.read_bytes())
+    return h.hexdigest()
+
+
+def _read_pickle(path: Path) -> dict:
+    """Records of an earlier build (``mkdocs build`` reads files again only where they changed)."""
+    try:
+        with open(path, "rb") as fh:
+            data = pickle.load(fh)
+        return data if isinstance(data, dict) else {}
+    except Exception:  # noqa: BLE001 - a stale, partial or foreign cache only costs speed
+        return {}
+
+
+def _write_pickle(path: Path, entries: dict) -> None:
+    """Save the records for the next build, in a forked child where possible (the build goes on)."""
+    if hasattr(os, "fork") and not os.environ.get("WENMING_SYNC_CACHE"):
+        try:
+            pid = os.fork()
+        except OSError:
+            pid = -1
+        if pid == 0:  # the child: write, then leave without running any of the parent's cleanup
+            code = 0
+            try:
+                _dump_pickle(path, entries)
+            except BaseException:  # noqa: BLE001
+                code = 1
+            os._exit(code)
+        if pid > 0:
+            _CHILDREN.append(pid)
+            _reap()
+            return
+    _dump_pickle(path, entries)
+
+
+_CHILDREN: list[int] = []
+
+
+def _reap() -> None:
+    """Collect the cache writers that finished (no zombies in a long ``mkdocs serve``)."""
+    for pid in list(_CHILDREN):
+        try:
+            done, _ = os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            done = pid
+        if done:
+            _CHILDREN.remove(pid)
+
+
+def _dump_pickle(path: Path, entries: dict) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(tmp, "wb") as fh:
+            pickle.dump(entries, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+        for old in path.parent.glob("records-*.pickle"):
+            if old != path:
+                old.unlink(missing_ok=True)
+    except (OSError, pickle.PicklingError, TypeError, AttributeError):
+        tmp.unlink(missing_ok=True)
 
 
 def _file_hash(path: Path) -> bytes | None:

@@ -17,6 +17,7 @@ replaces Material's own search, which would download one big JSON index.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -218,6 +219,107 @@ def plan_shards(site_dir: Path, limit: int = SHARD_PAGES) -> list[list[str]]:
     return shards
 
 
+def shard_files(site_dir: Path, patterns: list[str]) -> list[str]:
+    """The pages (paths relative to ``site_dir``) the globs of :func:`plan_shards` match."""
+    out: set[str] = set()
+
+    def walk(folder: str) -> None:
+        for root, dirs, files in os.walk(site_dir / folder):
+            dirs.sort()
+            rel = Path(root).relative_to(site_dir).as_posix()
+            out.update(f"{rel}/{f}" for f in files if f.endswith(".html"))
+
+    for pattern in patterns:
+        if pattern == "*.html":
+            out.update(e.name for e in os.scandir(site_dir) if e.is_file() and e.name.endswith(".html"))
+            continue
+        top, _, rest = pattern.partition("/")
+        if rest == "*.html":
+            out.update(f"{top}/{e.name}" for e in os.scandir(site_dir / top)
+                       if e.is_file() and e.name.endswith(".html"))
+        elif rest == "**/*.html":
+            walk(top)
+        else:  # "<name>/**/*.html" or "<prefix>*/**/*.html"
+            head = rest[: -len("/**/*.html")]
+            prefix = head[:-1] if head.endswith("*") else None
+            for e in os.scandir(site_dir / top):
+                if e.is_dir() and (e.name.startswith(prefix) if prefix is not None else e.name == head):
+                    walk(f"{top}/{e.name}")
+    return sorted(out)
+
+
+class ShardCache:
+    """Pagefind's output for a shard, kept by a hash of the shard's pages: unchanged shards are
+    not indexed again (a rebuild where little changed re-runs Pagefind on one shard, or none)."""
+
+    def __init__(self, root: Path):
+        self.root = Path(root)
+        self.used: set[str] = set()
+
+    def key(self, site_dir: Path, patterns: list[str], root_selector: str | None) -> str | None:
+        try:
+            binary, _ = find_pagefind()
+            h = hashlib.sha256(f"{binary}|{binary.stat().st_size}|{root_selector}|{LANGUAGE}|{patterns}".encode())
+            for rel in shard_files(site_dir, patterns):
+                h.update(rel.encode() + b"\0")
+                h.update((site_dir / rel).read_bytes())
+        except (OSError, UsageError):
+            return None
+        return h.hexdigest()[:32]
+
+    def get(self, key: str, output: Path) -> int | None:
+        """Copy the cached output to ``output`` (hard links); the number of pages, or None."""
+        folder = self.root / key
+        try:
+            pages = int((folder / "pages.txt").read_text(encoding="ascii"))
+            _link_tree(folder / "bundle", output)
+        except (OSError, ValueError):
+            shutil.rmtree(output, ignore_errors=True)
+            return None
+        with _STATS_LOCK:
+            self.used.add(key)
+        return pages
+
+    def put(self, key: str, output: Path, pages: int) -> None:
+        folder = self.root / key
+        tmp = self.root / f".{key}.{os.getpid()}.{threading.get_ident()}"
+        try:
+            shutil.rmtree(tmp, ignore_errors=True)
+            tmp.mkdir(parents=True)
+            if output.is_dir():
+                _link_tree(output, tmp / "bundle")
+            else:
+                (tmp / "bundle").mkdir()
+            (tmp / "pages.txt").write_text(str(pages), encoding="ascii")
+            shutil.rmtree(folder, ignore_errors=True)
+            os.replace(tmp, folder)
+        except OSError:  # a read-only cache only costs speed
+            shutil.rmtree(tmp, ignore_errors=True)
+            return
+        with _STATS_LOCK:
+            self.used.add(key)
+
+    def keep_only_used(self) -> None:
+        """Forget the outputs this build did not use (the cache holds one site's index)."""
+        if not self.root.is_dir():
+            return
+        for entry in os.scandir(self.root):
+            if entry.name not in self.used:
+                shutil.rmtree(entry.path, ignore_errors=True)
+
+
+def _link_tree(src: Path, dest: Path) -> None:
+    """Copy the tree ``src`` to ``dest`` with hard links (plain copies where links fail)."""
+    for root, _dirs, files in os.walk(src):
+        rel = Path(root).relative_to(src)
+        (dest / rel).mkdir(parents=True, exist_ok=True)
+        for f in files:
+            try:
+                os.link(Path(root, f), dest / rel / f)
+            except OSError:
+                shutil.copyfile(Path(root, f), dest / rel / f)
+
+
 def _glob(patterns: list[str]) -> str:
     return patterns[0] if len(patterns) == 1 else "{" + ",".join(patterns) + "}"
 
@@ -285,10 +387,21 @@ def build_index(site_dir: Path, config: Any = None, *, prepared: bool = False,
     shards = plan_shards(site_dir, limit) or [[p for p, _ in _page_groups(site_dir, limit)]]
     shards = [patterns for patterns in shards if patterns]
     done = [0]
+    cache = ShardCache(config.cache_path / "search") if getattr(config, "cache_path", None) else None
 
     def index_one(i: int) -> int:
-        pages = run_pagefind(site_dir, root_selector=root_selector, stats=stats, glob=_glob(shards[i]),
-                             output=f"{parts.name}/{i}")
+        output = parts / str(i)
+        key = cache.key(site_dir, shards[i], root_selector) if cache is not None else None
+        pages = cache.get(key, output) if key is not None else None
+        if pages is None:
+            pages = run_pagefind(site_dir, root_selector=root_selector, stats=stats, glob=_glob(shards[i]),
+                                 output=f"{parts.name}/{i}")
+            if key is not None:
+                cache.put(key, output, pages)
+        else:
+            with _STATS_LOCK:
+                stats.indexed_pages = (stats.indexed_pages or 0) + pages
+                stats.extra["cached_shards"] = stats.extra.get("cached_shards", 0) + 1
         with _STATS_LOCK:
             done[0] += 1
             if progress:
@@ -311,6 +424,8 @@ def build_index(site_dir: Path, config: Any = None, *, prepared: bool = False,
             os.replace(parts / str(i), bundle / name)
             extra.append(f"{name}/")
     shutil.rmtree(parts, ignore_errors=True)
+    if cache is not None:
+        cache.keep_only_used()
     if not stats.indexed_pages:
         log.warning("搜索索引为空:没有找到带 data-pagefind-body 或 <article class=\"md-content__inner\"> 的页面"
                     " (the search index is empty: no page has data-pagefind-body or Material's article)")
