@@ -11,7 +11,7 @@ import hashlib
 import os
 import pickle
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -30,7 +30,8 @@ MAX_IMAGE_PIXELS = 40_000_000  # ~ 8000 x 5000; larger files are refused before 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".gif"}
 
 
-def load(config: Config, problems: Problems | None = None) -> tuple[Network, Problems]:
+def load(config: Config, problems: Problems | None = None,
+         progress: Callable[[int, int], None] | None = None) -> tuple[Network, Problems]:
     """Read and validate every record under ``config.content_path``."""
     problems = problems if problems is not None else Problems()
     content = config.content_path
@@ -45,7 +46,7 @@ def load(config: Config, problems: Problems | None = None) -> tuple[Network, Pro
     cache = _RecordCache.begin(config)
     jobs = [(path, kind) for folder, kind in RECORD_FOLDERS.items()
             for path in _files(content / folder, RECORD_SUFFIXES)]
-    for _, rec, found, _ in cache.load_all(jobs, config, images, rel):
+    for _, rec, found, _ in cache.load_all(jobs, config, images, rel, progress):
         problems.extend(found)
         if rec is not None:
             net.add(rec, problems)
@@ -137,7 +138,7 @@ class _RecordCache:
             _write_pickle(self.path, self.fresh)
 
     def load_all(self, jobs: list[tuple[Path, str]], config: Config, images: _ImageIndex,
-                 rel: _Rel) -> list[tuple]:
+                 rel: _Rel, progress: Callable[[int, int], None] | None = None) -> list[tuple]:
         """One entry ``(hash, record or None, problems, photos)`` per job, in order."""
         entries: list[tuple | None] = [None] * len(jobs)
         misses: list[int] = []
@@ -148,7 +149,8 @@ class _RecordCache:
                 entries[i] = hit
             else:
                 misses.append(i)
-        parsed = _parse_many([jobs[i] for i in misses], config, images, rel)
+        parsed = _parse_many([jobs[i] for i in misses], config, images, rel, progress, len(jobs) - len(misses),
+                             len(jobs))
         self.parsed += len(misses)
         for i, entry in zip(misses, parsed):
             entries[i] = entry
@@ -255,11 +257,18 @@ def _parse_one(path: Path, kind: str, config: Config, images: _ImageIndex, rel: 
     return stamp, rec, tuple(mine.items), photos
 
 
-def _parse_many(jobs: list[tuple[Path, str]], config: Config, images: _ImageIndex,
-                rel: _Rel) -> list[tuple]:
+def _parse_many(jobs: list[tuple[Path, str]], config: Config, images: _ImageIndex, rel: _Rel,
+                progress: Callable[[int, int], None] | None = None, done: int = 0, total: int = 0) -> list[tuple]:
     # Serial on purpose: a forked pool was measured (benchmarks/FINDINGS.md) and did not pay
     # on 2 cores, since unpickling the validated records in the parent costs ~40% of parsing.
-    return [_parse_one(path, kind, config, images, rel) for path, kind in jobs]
+    if progress is None:
+        return [_parse_one(path, kind, config, images, rel) for path, kind in jobs]
+    out = []
+    for i, (path, kind) in enumerate(jobs, 1):
+        out.append(_parse_one(path, kind, config, images, rel))
+        if i % 200 == 0 or i == len(jobs):
+            progress(done + i, total)
+    return out
 
 
 class _PhotoRecorder:

@@ -89,7 +89,10 @@ class WenmingPlugin(BasePlugin[WenmingOptions]):
             self.cfg.progress = False
         if self.deferred is not None:
             self.deferred.join()
-        self.net, problems = load(self.cfg)
+        from .progress import Progress
+
+        with Progress(self.cfg.progress) as bars:
+            self.net, problems = load(self.cfg, progress=bars.bar("读取记录 records"))
         self.hub_areas = None
         if self.command == "serve" and self.snapshot is not None:
             from .render.site.incremental import hub_areas

@@ -242,9 +242,24 @@ def _build_output(demo_copy: Path, env: dict, tty: bool) -> str:
 def test_progress_shows_stages_on_a_terminal_and_nothing_in_ci(demo_copy):
     env = {k: v for k, v in ENV.items() if k not in ("CI", "WENMING_NO_PROGRESS")}
     shown = _build_output(demo_copy, {**env, "COLUMNS": "100", "TERM": "xterm"}, tty=True)
-    for stage in ("页面 pages", "二维码 QR", "搜索索引 search"):
+    for stage in ("读取记录 records", "页面 pages", "二维码 QR", "搜索索引 search"):
         assert stage in shown, shown[-2000:]
     quiet = _build_output(demo_copy, {**env, "CI": "true"}, tty=True)
     assert "页面 pages" not in quiet and "二维码 QR" not in quiet
     piped = _build_output(demo_copy, env, tty=False)
     assert "页面 pages" not in piped
+
+
+def test_stats_page_lists_a_bounded_number_of_failing_stations(demo_network, demo_config, monkeypatch):
+    """A city has thousands of stations short of some standard: the page names a few and says how many more."""
+    import re
+
+    from generator.render.report import site as report_site
+
+    full = report_site.stats_page_html(demo_network, demo_config)
+    failing = len(re.findall(r'<details class="wm-fail"', full))
+    assert failing >= 3, "the demo has stations short of a standard"
+    monkeypatch.setattr(report_site, "MAX_FAILING_LISTED", 2)
+    short = report_site.stats_page_html(demo_network, demo_config)
+    assert len(re.findall(r'<details class="wm-fail"', short)) == 2
+    assert f"另有 {failing - 2} 个未达标阵地未在此列出" in short
