@@ -9,9 +9,10 @@ drawing options and :data:`CODE_VERSION`, so an unchanged station is not redrawn
 from __future__ import annotations
 
 import hashlib
-import io
 import os
 import shutil
+import struct
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,9 +21,10 @@ from qrcode.constants import ERROR_CORRECT_M
 
 from ...config import Config
 from ...errors import Problem
+from . import fastmask
 
 #: Bump when the drawing code changes: every cached image is then redrawn.
-CODE_VERSION = "qr-2"
+CODE_VERSION = "qr-3"
 #: Quiet zone, in modules (the standard asks for 4).
 BORDER = 4
 #: Densest symbol we are happy to print small: version 3 at level M holds 42 bytes.
@@ -66,11 +68,10 @@ class Symbol:
 
 
 def make_symbol(url: str) -> Symbol:
-    qr = qrcode.QRCode(version=None, error_correction=ERROR_CORRECT_M, border=BORDER)
-    qr.add_data(url)
-    qr.make(fit=True)
-    matrix = tuple(tuple(bool(c) for c in row) for row in qr.get_matrix())
-    return Symbol(url=url, version=int(qr.version), matrix=matrix)
+    """The symbol ``qrcode`` makes for ``url`` (level M, 4-module quiet zone), its mask chosen
+    by :mod:`.fastmask` (same choice, a fraction of the time)."""
+    version, matrix = fastmask.make_matrix(url, BORDER)
+    return Symbol(url=url, version=int(version), matrix=tuple(tuple(bool(c) for c in row) for row in matrix))
 
 
 def symbol_version(url: str) -> int:
@@ -106,17 +107,34 @@ def svg_of(sym: Symbol) -> str:
 
 
 def png_of(sym: Symbol) -> bytes:
-    """A 1-bit PNG, at least :data:`PNG_MIN_PIXELS` wide, tagged 300 dpi (about 100 mm printed)."""
-    from PIL import Image
+    """A 1-bit grayscale PNG, at least :data:`PNG_MIN_PIXELS` wide, tagged 300 dpi (about 100 mm printed).
 
+    Written directly (rows of packed bits, zlib), which is several times faster than drawing
+    and resizing a Pillow image and gives the same pixels in a smaller file.
+    """
     n = sym.size
     box = max(1, -(-PNG_MIN_PIXELS // n))
-    small = Image.new("1", (n, n), 1)
-    small.putdata([0 if c else 1 for row in sym.matrix for c in row])
-    img = small.resize((n * box, n * box), Image.Resampling.NEAREST)
-    buf = io.BytesIO()
-    img.save(buf, format="PNG", optimize=True, dpi=(PNG_DPI, PNG_DPI))
-    return buf.getvalue()
+    width = n * box
+    row_bytes = (width + 7) // 8
+    pad = "1" * (row_bytes * 8 - width)
+    dark, light = "0" * box, "1" * box
+    # Each module row is one pixel row repeated: filter "None" for the first, then "Up" (all
+    # zero bytes), which zlib compresses in no time.
+    repeat = (b"\2" + bytes(row_bytes)) * (box - 1)
+    lines = []
+    for row in sym.matrix:
+        bits = "".join(dark if c else light for c in row) + pad
+        lines.append(b"\0" + int(bits, 2).to_bytes(row_bytes, "big") + repeat)
+    ppm = round(PNG_DPI / 0.0254)  # pixels per metre
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    return (b"\x89PNG\r\n\x1a\n"
+            + chunk(b"IHDR", struct.pack(">IIBBBBB", width, width, 1, 0, 0, 0, 0))
+            + chunk(b"pHYs", struct.pack(">IIB", ppm, ppm, 1))
+            + chunk(b"IDAT", zlib.compress(b"".join(lines), 1))
+            + chunk(b"IEND", b""))
 
 
 @dataclass
