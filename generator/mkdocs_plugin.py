@@ -71,6 +71,10 @@ class WenmingPlugin(BasePlugin[WenmingOptions]):
         self.deferred: Any = None  # a hub being brought up to date after a preview rebuild
         self.pending_hubs: list[tuple[str, str, str]] = []
         self.published: dict[str, dict] = {}
+        self.hub_dest: dict[str, str] = {}
+        self.home_editorial = ""
+        self.site_dir: Path | None = None
+        self.config_stamp: tuple = ()
 
     # ------------------------------------------------------------------ startup/config
 
@@ -98,7 +102,7 @@ class WenmingPlugin(BasePlugin[WenmingOptions]):
             from .render.site.incremental import hub_areas
 
             self.hub_areas = hub_areas(self.snapshot.net, self.net)
-        self._check_lock(problems)
+        self._check_lock_of(self.net, problems)
         self._report(problems, "内容检查未通过 (content check failed)")
 
         custom = config.theme.custom_dir
@@ -120,6 +124,8 @@ class WenmingPlugin(BasePlugin[WenmingOptions]):
                 handlers[:] = [h for h in handlers if not type(getattr(h, "__self__", None)).__module__
                                .startswith("material.plugins.search")]
         template_dirs = [Path(custom)] if custom else []
+        self.template_dirs = template_dirs
+        self.config_stamp = _stamp(config.config_file_path)
         self.builder = SiteBuilder(self.net, self.cfg, template_dirs=template_dirs)
         if config.nav is None:
             editorial = [(None, p) for p in self.net.pages]
@@ -141,19 +147,83 @@ class WenmingPlugin(BasePlugin[WenmingOptions]):
             config.site_dir = str(self.staging)
         return config
 
+    def on_serve(self, server, *, config, builder):
+        """Live preview: edits of records that change no index page skip the MkDocs build."""
+        full = server.builder
+
+        def rebuild() -> None:
+            if not self._quick_rebuild():
+                full()
+
+        server.builder = rebuild
+        return server
+
+    def _quick_rebuild(self) -> bool:
+        """Write what an edit of records changed, without MkDocs; False: a full rebuild is needed.
+
+        Taken when mkdocs.yml is unchanged, the content has no errors and no index page
+        (directories, lists) shows what changed; the statistics and home pages are brought
+        up to date right after, in the background. Anything else goes through MkDocs.
+        """
+        import time
+
+        from .load import load
+        from .render.site import SiteBuilder
+        from .render.site.incremental import changed_ids, hub_areas, hub_needs
+
+        if self.snapshot is None or self.site_dir is None or not _kept(self.site_dir):
+            return False
+        if self.config_stamp != _stamp(self.cfg.project_dir / "mkdocs.yml"):
+            return False
+        if self.deferred is not None:
+            self.deferred.join()
+        start = time.monotonic()
+        net, problems = load(self.cfg)
+        self._check_lock_of(net, problems)
+        areas = hub_areas(self.snapshot.net, net)
+        if problems.errors or areas is None:
+            return False
+        stale = {key for key in self.hub_dest if (needs := hub_needs(key)) is None or needs & areas}
+        if stale - DEFERRED_HUBS:
+            return False
+        builder = SiteBuilder(net, self.cfg, template_dirs=self.template_dirs)
+        tables = {"station": net.stations, "project": net.projects, "person": net.people, "case": net.cases}
+        changed = [tables[kind][i] for kind, ids in changed_ids(self.snapshot.net, net).items()
+                   for i in ids if i in tables[kind]]
+        builder.publish_images(self.site_dir, records=changed, known=self.published)
+        if builder.problems.errors:
+            return False
+        search = _search_module() if self.cfg.search else None
+        if search is not None:
+            builder.page_filter = search.prepare_html
+        result = builder.write_changed(self.site_dir, self.shells, self.snapshot)
+        if result is None:
+            return False
+        self.published = dict(builder.extras.images)
+        self.net, self.builder = net, builder
+        self._report(Problems(list(problems.items) + list(result.problems)), "内容检查未通过 (content check failed)")
+        self._update_qr(self.site_dir, {rid for kind, rid in result.keys if kind in ("station", "moved")})
+        self.snapshot = builder.snapshot(self.shells, result, self.snapshot)
+        self.pending_hubs = [(key, self.hub_dest[key], self.hub_cache[key][0]) for key in sorted(stale)
+                             if key in self.hub_cache]
+        self._refresh_hubs(self.site_dir)
+        log.info(f"wenming: 快速更新 {result.pages} 个页面,{time.monotonic() - start:.2f} s "
+                 f"(quick update of {result.pages} record pages, without a MkDocs build)")
+        return True
+
+    def _check_lock_of(self, net, problems: Problems) -> None:
+        try:
+            from .render.qr.site import check_lock
+        except ImportError:
+            return
+        problems.extend(check_lock(net, self.cfg))
+
     def on_env(self, env, *, config, files):
         # Under serve, MkDocs makes a new theme environment for every rebuild: keep the
         # compiled templates in memory instead of compiling Material's templates each time.
         if self.command == "serve":
             env.bytecode_cache = _BYTECODE
         return env
-
-    def _check_lock(self, problems: Problems) -> None:
-        try:
-            from .render.qr.site import check_lock
-        except ImportError:
-            return
-        problems.extend(check_lock(self.net, self.cfg))
 
     def _report(self, problems: Problems, title: str) -> None:
         if not problems.items:
@@ -232,7 +302,11 @@ class WenmingPlugin(BasePlugin[WenmingOptions]):
             return fragment
         html = self._editorial_html(html, page)
         if page.is_homepage:
-            html, toc = self.builder.compose_home(html)
+            self.home_editorial = html
+            composed = self.builder.compose_home(html)
+            if self.command == "serve":
+                self.hub_cache["home"], self.hub_dest["home"] = composed, page.file.dest_path
+            html, toc = composed
             page.toc = get_toc(_toc_tokens(toc))
             return html
         return html
@@ -248,12 +322,13 @@ class WenmingPlugin(BasePlugin[WenmingOptions]):
 
         if self.command != "serve":
             return self.builder.render_hub(key)
+        self.hub_dest[key] = dest
         cached = self.hub_cache.get(key)
         needs = hub_needs(key)
         if cached is not None and self.hub_areas is not None and needs is not None:
             if not needs & self.hub_areas:
                 return cached
-            if key == "stats":
+            if key in DEFERRED_HUBS:
                 self.pending_hubs.append((key, dest, cached[0]))
                 return cached
         self.hub_cache[key] = self.builder.render_hub(key)
@@ -270,7 +345,7 @@ class WenmingPlugin(BasePlugin[WenmingOptions]):
 
         def work() -> None:
             for key, dest, old in pending:
-                fresh = builder.render_hub(key)
+                fresh = builder.compose_home(self.home_editorial) if key == "home" else builder.render_hub(key)
                 path = site_dir / dest
                 try:
                     text = path.read_text(encoding="utf-8")
@@ -393,6 +468,7 @@ class WenmingPlugin(BasePlugin[WenmingOptions]):
             if stale.exists():
                 stale.unlink()
         if serve:
+            self.site_dir = site_dir
             self.snapshot = self.builder.snapshot(self.shells, result, self.snapshot if incremental else None)
             self._refresh_hubs(site_dir)
             if incremental:
@@ -499,6 +575,18 @@ def _search_module():
     except ImportError:
         return None
     return search if hasattr(search, "build_index") else None
+
+
+#: Hub pages a live preview may show as they were for a moment (brought up to date in the background).
+DEFERRED_HUBS = {"stats", "home"}
+
+
+def _stamp(path) -> tuple:
+    try:
+        st = os.stat(path)
+    except (OSError, TypeError):
+        return ()
+    return (st.st_mtime_ns, st.st_size)
 
 
 #: Folders a live preview keeps between rebuilds (MkDocs empties the site folder each time).

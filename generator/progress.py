@@ -32,7 +32,7 @@ class Progress:
         self.enabled = wanted(enabled)
         self._live: Any = None
 
-    def __enter__(self) -> Progress:
+    def __enter__(self):  # -> Self
         if self.enabled:
             from rich.console import Console
             from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
@@ -44,7 +44,7 @@ class Progress:
             self._live.start()
         return self
 
-    def __exit__(self, *exc: Any) -> None:
+    def __exit__(self, *exc: object) -> None:
         if self._live is not None:
             self._live.stop()
             self._live = None

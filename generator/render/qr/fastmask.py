@@ -12,6 +12,7 @@ compare both on thousands of URLs.
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 
 import qrcode
@@ -23,8 +24,8 @@ _FINDER = re.compile(r"(?=10111010000|00001011101)")
 
 
 @functools.lru_cache(maxsize=64)
-def _layout(version: int) -> tuple[tuple[int, ...], tuple[tuple[int, ...], ...], tuple[tuple[int, ...], ...]]:
-    """For a version: data-module bits per row, and each mask's flips per row and per column."""
+def _layout(version: int) -> tuple[tuple[tuple[int, ...], ...], tuple[tuple[int, ...], ...]]:
+    """For a version: each mask's flips of data modules, per row and per column."""
     n = version * 4 + 17
     probe = qrcode.QRCode(version=version, error_correction=ERROR_CORRECT_M)
     probe.modules_count = n
@@ -36,14 +37,13 @@ def _layout(version: int) -> tuple[tuple[int, ...], tuple[tuple[int, ...], ...],
     if version >= 7:
         probe.setup_type_number(True)
     data = [[blank[r][c] is None for c in range(n)] for r in range(n)]
-    rows_data = tuple(_bits(row) for row in data)
     rows, cols = [], []
     for pattern in range(8):
         flip = qr_util.mask_func(pattern)
         grid = [[data[r][c] and bool(flip(r, c)) for c in range(n)] for r in range(n)]
         rows.append(tuple(_bits(row) for row in grid))
         cols.append(tuple(_bits([grid[r][c] for r in range(n)]) for c in range(n)))
-    return rows_data, tuple(rows), tuple(cols)
+    return tuple(rows), tuple(cols)
 
 
 def _bits(cells) -> int:
@@ -63,7 +63,7 @@ def _penalty(rows: list[int], cols: list[int], n: int) -> int:
     score = sum(map(len, runs)) - 2 * len(runs)  # N1: runs of five or more, 3 + (length - 5) each
     score += 40 * len(_FINDER.findall(text))  # N3: finder-like patterns
     full = (1 << (n - 1)) - 1
-    for a, b in zip(rows, rows[1:]):  # N2: 2x2 blocks of one colour
+    for a, b in itertools.pairwise(rows):  # N2: 2x2 blocks of one colour
         same = ~(a ^ b)
         score += 3 * (same & (same >> 1) & ~(a ^ (a >> 1)) & full).bit_count()
     dark = sum(x.bit_count() for x in rows)  # N4: balance of dark and light
@@ -77,7 +77,7 @@ def make_matrix(url: str, border: int = 4) -> tuple[int, list[list[bool]]]:
     qr.best_fit()
     version, n = qr.version, qr.version * 4 + 17
     qr.makeImpl(True, 0)  # the data laid out once, under mask 0
-    data_rows, mask_rows, mask_cols = _layout(version)
+    mask_rows, mask_cols = _layout(version)
     base_rows = [_bits(row) for row in qr.modules]
     base_cols = [_bits([qr.modules[r][c] for r in range(n)]) for c in range(n)]
     best, best_score, best_rows = 0, None, base_rows

@@ -49,8 +49,7 @@ def candidates(old: Network, new: Network) -> set[Job] | None:
         act = before.get(key) or after.get(key)
         stations.add(old.canonical(act.station))
         stations.add(new.canonical(act.station))
-    if old.casebooks.keys() != new.casebooks.keys() or any(
-            old.casebooks[y] is not new.casebooks[y] for y in old.casebooks):
+    if _casebooks_key(old) != _casebooks_key(new):
         out.update(("case", c) for c in new.cases)  # case pages name the books that print them
     if old.aliases != new.aliases:
         for alias in old.aliases.keys() | new.aliases.keys():
@@ -86,6 +85,20 @@ def candidates(old: Network, new: Network) -> set[Job] | None:
                     out.add(("project", p.id))
     out.update(("moved", alias) for alias in new.aliases if alias not in new.stations)
     return out
+
+
+def _casebooks_key(net: Network) -> tuple:
+    """Case books by value, and the files beside them (prefaces, afterwords, covers) by date and size:
+    case books are read again on every load."""
+    books = tuple((year, book.model_dump_json()) for year, book in sorted(net.casebooks.items()))
+    folder = net.config.content_path / "casebooks"
+    files = []
+    if folder.is_dir():
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                st = path.stat()
+                files.append((path.as_posix(), st.st_mtime_ns, st.st_size))
+    return books, tuple(files)
 
 
 def _rows(net: Network) -> dict[tuple, object]:
@@ -146,6 +159,7 @@ HUB_NEEDS: dict[str, frozenset[str]] = {
     "casebooks": frozenset({"case", "casebook", "station-listed"}),
     "casebook:": frozenset({"case", "casebook", "station-listed"}),
     "stats": frozenset({"station", "station-listed", "project", "person", "case", "casebook", "ledger"}),
+    "home": frozenset({"station", "station-listed", "project", "person", "case", "casebook", "ledger"}),
 }
 
 
@@ -173,8 +187,7 @@ def hub_areas(old: Network, new: Network) -> set[str] | None:
                 areas.add("station-listed")
     if _rows(old).keys() != _rows(new).keys():
         areas.add("ledger")
-    if old.casebooks.keys() != new.casebooks.keys() or any(
-            old.casebooks[y] is not new.casebooks[y] for y in old.casebooks):
+    if _casebooks_key(old) != _casebooks_key(new):
         areas.add("casebook")
     return areas
 
