@@ -20,6 +20,7 @@ import logging
 import os
 import re
 import shutil
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -156,6 +157,7 @@ class WenmingPlugin(BasePlugin[WenmingOptions]):
                 full()
 
         server.builder = rebuild
+        _native_watcher(server)
         return server
 
     def _quick_rebuild(self) -> bool:
@@ -575,6 +577,30 @@ def _search_module():
     except ImportError:
         return None
     return search if hasattr(search, "build_index") else None
+
+
+def _native_watcher(server) -> None:
+    """Let the preview hear of edits from the kernel (inotify) instead of MkDocs' polling.
+
+    MkDocs looks at every watched file twice a second: up to half a second before an edit is
+    noticed, and on a province's content (100,000 files) a core kept busy. On Linux the
+    watched paths are moved to watchdog's native observer; elsewhere nothing changes.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        from watchdog.observers import Observer
+
+        paths = dict(server._watched_paths)  # MkDocs 1.6: path -> number of watch() calls
+        for path, count in paths.items():
+            for _ in range(count):
+                server.unwatch(path)
+        server.observer = Observer()
+        for path, count in paths.items():
+            for _ in range(count):
+                server.watch(path)
+    except (ImportError, AttributeError, KeyError, OSError) as exc:  # keep MkDocs' own watcher
+        log.debug(f"native file watcher not used: {exc}")
 
 
 #: Hub pages a live preview may show as they were for a moment (brought up to date in the background).

@@ -99,6 +99,15 @@ class Contexts:
             v.sort(key=station_sort_key)
         return out
 
+    @cached_property
+    def cases_by_tag(self) -> dict[str, list[Case]]:
+        """Tag -> the cases carrying it (project pages list the cases that share their tags)."""
+        out: dict[str, list[Case]] = defaultdict(list)
+        for c in self.net.cases.values():
+            for t in set(c.tags):
+                out[t].append(c)
+        return out
+
     @property
     def books_of(self) -> dict[str, list[tuple[int, str]]]:
         if self._books_of is None:
@@ -224,7 +233,8 @@ class Contexts:
         owner = net.resolve(p.station)
         crumbs = [{"name": "首页", "url": home}, {"name": "品牌项目", "url": relurl(page, "projects/")}]
         related = [c for c in net.cases_of(owner.id)] if owner else []
-        tagged = [c for c in net.cases.values() if set(c.tags) & (set(p.tags) - DEMO_TAGS - {"品牌项目"})]
+        by_tag = self.cases_by_tag
+        tagged = [c for t in sorted(set(p.tags) - DEMO_TAGS - {"品牌项目"}) for c in by_tag.get(t, ())]
         seen, cases = set(), []
         for c in sorted(related + tagged, key=lambda c: (-c.year, c.order or 0, c.id)):
             if c.id not in seen:

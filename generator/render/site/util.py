@@ -41,12 +41,19 @@ def relurl(page_url: str, target: str) -> str:
         while common < len(here) and common < len(there) - 1 and here[common] == there[common]:
             common += 1
         return ("../" * (len(here) - common) + "/".join(there[common:]) or "./") + frag
+    return relurl_normalised(base, target) + frag
+
+
+def relurl_normalised(base: str, target: str) -> str:
+    """:func:`relurl` for any pair of URLs (``..`` segments and all), through ``posixpath``."""
+    if target == base:
+        return "./"
     rel = posixpath.relpath("/" + (target or ""), "/" + (base or ""))
     if rel == ".":
         rel = "./"
     elif (target.endswith("/") or not target) and not rel.endswith("/"):
         rel += "/"
-    return rel + frag
+    return rel
 
 
 #: A relative URL without ``.``/``..`` segments, empty segments or a leading slash.
