@@ -8,6 +8,7 @@ the job list is small, everything runs in this process.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Sequence
@@ -57,9 +58,14 @@ def chunked_map(func: Callable[[Any, Sequence[T]], R], state: Any, jobs: Sequenc
         return
     token = id(state) ^ os.getpid()
     _STATE[token] = (func, state)
+    # Objects that exist at fork time are moved out of the garbage collector's reach: its
+    # passes would otherwise write to every object in every worker and copy the whole network
+    # (hundreds of MB per worker on a province).
+    gc.freeze()
     try:
         ctx = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=min(n, len(chunks)), mp_context=ctx) as pool:
             yield from pool.map(_run_chunk, [(token, part) for part in chunks])
     finally:
         _STATE.pop(token, None)
+        gc.unfreeze()
