@@ -49,6 +49,9 @@ class Config:
     workers: int = 0
     #: Cache folder for rendered fragments and QR images, relative to the project root.
     cache_dir: str = ".wenming-cache"
+    #: Set by the live preview (``mkdocs serve``): nothing it makes is published, so the QR
+    #: lock file is never written.
+    preview: bool = False
 
     @property
     def content_path(self) -> Path:
@@ -92,7 +95,8 @@ class Config:
 
     @classmethod
     def option_names(cls) -> list[str]:
-        return [f.name for f in fields(cls) if f.name not in ("project_dir", "content_dir", "site_dir", "site_url", "site_name")]
+        return [f.name for f in fields(cls)
+                if f.name not in ("project_dir", "content_dir", "site_dir", "site_url", "site_name", "preview")]
 
 
 class _TolerantLoader(yaml.SafeLoader):

@@ -412,22 +412,23 @@ def _check_references(net: Network, problems: Problems) -> None:
 
 def _check_categories(net: Network, problems: Problems) -> None:
     known = list(net.config.categories)
+    allowed = set(known)
 
-    def check(rec: Record, field: str, value: str, line: int | None) -> None:
-        if value and value not in known:
+    def check(rec: Record, field: str, value: str, *where: str | int) -> None:
+        if value and value not in allowed:  # the line is looked up only for a problem
             suggestion = did_you_mean(value, known)
-            problems.warn(rec.path, line, field,
+            problems.warn(rec.path, rec.line_of(*where), field,
                           f"类别 \"{value}\" 不在类别表中{hint_zh(suggestion)}(类别表在 mkdocs.yml 的 categories 中设置)",
                           f"category \"{value}\" is not in the category list{hint_en(suggestion)} "
                           "(set the list under categories in mkdocs.yml)")
 
     for rec in [*net.projects.values(), *net.cases.values()]:
-        check(rec, "category", rec.category, rec.line_of("category"))  # type: ignore[attr-defined]
+        check(rec, "category", rec.category, "category")  # type: ignore[attr-defined]
     for s in net.stations.values():
         for i, t in enumerate(s.teams):
-            check(s, f"teams[{i}].category", t.category, s.line_of("teams", i, "category"))
+            check(s, f"teams[{i}].category", t.category, "teams", i, "category")
         for i, sv in enumerate(s.services):
-            check(s, f"services[{i}].category", sv.category, s.line_of("services", i, "category"))
+            check(s, f"services[{i}].category", sv.category, "services", i, "category")
 
 
 def _check_casebooks(net: Network, problems: Problems) -> None:

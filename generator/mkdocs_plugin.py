@@ -92,6 +92,11 @@ class WenmingPlugin(BasePlugin[WenmingOptions]):
                                 dict(self.config))
         if os.environ.get("WENMING_NO_PROGRESS"):
             self.cfg.progress = False
+        if self.command == "serve":
+            # MkDocs points site_url at the preview server; QR codes keep the site's real address
+            # (what would be printed), and the preview never writes the QR lock file.
+            self.cfg.preview = True
+            self.cfg.site_url = _real_site_url(config.config_file_path) or self.cfg.site_url
         if self.deferred is not None:
             self.deferred.join()
         from .progress import Progress
@@ -577,6 +582,19 @@ def _search_module():
     except ImportError:
         return None
     return search if hasattr(search, "build_index") else None
+
+
+def _real_site_url(config_file: str | None) -> str:
+    """``site_url`` as mkdocs.yml gives it (``mkdocs serve`` replaces it with its own address)."""
+    if not config_file:
+        return ""
+    from .config import load_config
+    from .errors import UsageError
+
+    try:
+        return load_config(config_file).site_url
+    except (UsageError, OSError):
+        return ""
 
 
 def _native_watcher(server) -> None:

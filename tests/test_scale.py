@@ -170,6 +170,7 @@ def _get(url: str) -> str:
 
 
 def test_mkdocs_serve_shows_an_edit_without_a_full_rebuild(demo_copy):
+    lock = (demo_copy / "qr-lock.txt").read_bytes()
     port = _free_port()
     log = demo_copy / "serve.log"
     with open(log, "wb") as out:
@@ -207,6 +208,10 @@ def test_mkdocs_serve_shows_an_edit_without_a_full_rebuild(demo_copy):
             assert time.monotonic() < deadline, log.read_text(encoding="utf-8", errors="replace")[-3000:]
             time.sleep(0.2)
         assert "增量更新" in log.read_text(encoding="utf-8", errors="replace")
+        # the preview's codes hold the real site address, and it never writes the lock file
+        contact = _get(f"http://127.0.0.1:{port}/s/gulou-kaigelou/")
+        assert 'href="https://wm.example.org/s/gulou-kaigelou/"' in contact  # canonical, as printed
+        assert (demo_copy / "qr-lock.txt").read_bytes() == lock
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, 15)

@@ -8,6 +8,7 @@ the lock file (it never removes one: an editor does that by hand, on purpose).
 from __future__ import annotations
 
 import functools
+import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,10 +38,22 @@ QR_CHUNK = 250
 def read_lock(config: Config) -> list[tuple[int, str, str]]:
     """(line number, id, url) for every entry of the lock file; empty when there is none."""
     path = config.lock_path
-    if not path.exists():
+    try:
+        data = path.read_bytes()
+    except OSError:
         return []
+    stamp = (str(path), hashlib.blake2b(data, digest_size=16).digest())
+    if _LOCK_READ.get("stamp") != stamp:  # parsed once while the file stays the same (live preview)
+        _LOCK_READ.update(stamp=stamp, entries=_parse_lock(data))
+    return list(_LOCK_READ["entries"])
+
+
+_LOCK_READ: dict = {}
+
+
+def _parse_lock(data: bytes) -> list[tuple[int, str, str]]:
     out = []
-    for no, line in enumerate(path.read_text(encoding="utf-8-sig").splitlines(), 1):
+    for no, line in enumerate(data.decode("utf-8-sig").splitlines(), 1):
         text = line.strip()
         if not text or text.startswith("#"):
             continue
@@ -123,7 +136,12 @@ def density_warnings(net, config: Config, qr: QrImages | None = None) -> list[Pr
 
 
 def update_lock(net, config: Config) -> list[str]:
-    """Add this build's URLs to the lock file (never removes a line); returns the ids added."""
+    """Add this build's URLs to the lock file (never removes a line); returns the ids added.
+
+    A live preview (``config.preview``) publishes nothing and leaves the file alone.
+    """
+    if getattr(config, "preview", False):
+        return []
     existing = read_lock(config)
     have = {(sid, url) for _, sid, url in existing}
     entries = set(have)
