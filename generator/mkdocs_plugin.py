@@ -163,6 +163,8 @@ class WenmingPlugin(BasePlugin[WenmingOptions]):
 
         server.builder = rebuild
         _native_watcher(server)
+        if getattr(server, "build_delay", 0) > 0.05:
+            server.build_delay = 0.05  # quiet time after the last change before rebuilding
         return server
 
     def _quick_rebuild(self) -> bool:
@@ -607,13 +609,29 @@ def _native_watcher(server) -> None:
     if not sys.platform.startswith("linux"):
         return
     try:
+        import inspect
+
+        from watchdog import events
         from watchdog.observers import Observer
+
+        if "event_filter" not in inspect.signature(Observer.schedule).parameters:
+            return  # watchdog < 4
+
+        class EditObserver(Observer):  # type: ignore[misc, valid-type]
+            """Only writes, creations, deletions and moves: the build's own reading of the
+            content (inotify reports every open) must not start another rebuild."""
+
+            def schedule(self, handler, path, *, recursive=False, event_filter=None, **kw):
+                wanted = [events.FileCreatedEvent, events.FileDeletedEvent, events.FileModifiedEvent,
+                          events.FileMovedEvent, events.FileClosedEvent]
+                return super().schedule(handler, path, recursive=recursive,
+                                        event_filter=event_filter or wanted, **kw)
 
         paths = dict(server._watched_paths)  # MkDocs 1.6: path -> number of watch() calls
         for path, count in paths.items():
             for _ in range(count):
                 server.unwatch(path)
-        server.observer = Observer()
+        server.observer = EditObserver()
         for path, count in paths.items():
             for _ in range(count):
                 server.watch(path)
