@@ -178,7 +178,7 @@ class WenmingPlugin(BasePlugin[WenmingOptions]):
 
         from .load import load
         from .render.site import SiteBuilder
-        from .render.site.incremental import changed_ids, hub_areas, hub_needs
+        from .render.site.incremental import changed_records, hub_areas, hub_needs
 
         if self.snapshot is None or self.site_dir is None or not _kept(self.site_dir):
             return False
@@ -196,10 +196,7 @@ class WenmingPlugin(BasePlugin[WenmingOptions]):
         if stale - DEFERRED_HUBS:
             return False
         builder = SiteBuilder(net, self.cfg, template_dirs=self.template_dirs)
-        tables = {"station": net.stations, "project": net.projects, "person": net.people, "case": net.cases}
-        changed = [tables[kind][i] for kind, ids in changed_ids(self.snapshot.net, net).items()
-                   for i in ids if i in tables[kind]]
-        builder.publish_images(self.site_dir, records=changed, known=self.published)
+        builder.publish_images(self.site_dir, records=changed_records(self.snapshot.net, net), known=self.published)
         if builder.problems.errors:
             return False
         search = _search_module() if self.cfg.search else None
@@ -263,15 +260,10 @@ class WenmingPlugin(BasePlugin[WenmingOptions]):
             elif any(src.startswith(d) for d in template_dirs):
                 files.remove(f)  # renderer templates are not site assets (those live in static/)
         if self.hub_areas is not None and self.snapshot is not None:  # a preview rebuild
-            from .render.site.incremental import changed_ids
+            from .render.site.incremental import changed_records
 
-            tables = {"station": self.net.stations, "project": self.net.projects, "person": self.net.people,
-                      "case": self.net.cases}
-            changed = [tables[kind][i] for kind, ids in changed_ids(self.snapshot.net, self.net).items()
-                       for i in ids if i in tables[kind]]
-            if "casebook" in self.hub_areas:
-                changed += list(self.net.casebooks.values())
-            self.builder.publish_images(Path(config.site_dir), records=changed, known=self.published)
+            self.builder.publish_images(Path(config.site_dir), records=changed_records(self.snapshot.net, self.net),
+                                        known=self.published)
         else:
             self.builder.publish_images(Path(config.site_dir))
         self.published = dict(self.builder.extras.images)

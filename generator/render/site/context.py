@@ -7,7 +7,6 @@ only print. Nothing here imports MkDocs.
 from __future__ import annotations
 
 import functools
-
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field

@@ -29,6 +29,15 @@ def changed_ids(old: Network, new: Network) -> dict[str, set[str]]:
     return out
 
 
+def changed_records(old: Network, new: Network) -> list:
+    """The records of ``new`` that were added or edited since ``old`` (case books if they changed)."""
+    tables = {kind: getattr(new, attr) for kind, attr in _TABLES}
+    out = [tables[kind][i] for kind, ids in changed_ids(old, new).items() for i in sorted(ids) if i in tables[kind]]
+    if _casebooks_key(old) != _casebooks_key(new):
+        out.extend(new.casebooks.values())
+    return out
+
+
 def _shown_changed(old: Network, new: Network, sid: str) -> bool:
     a, b = old.stations.get(sid), new.stations.get(sid)
     if a is None or b is None:
