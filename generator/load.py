@@ -11,6 +11,7 @@ import hashlib
 import os
 import pickle
 import re
+import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, ClassVar
@@ -249,26 +250,58 @@ def _file_hash(path: Path) -> bytes | None:
     return digest
 
 
-def _parse_one(path: Path, kind: str, config: Config, images: _ImageIndex, rel: _Rel) -> tuple:
-    stamp = _file_hash(path)
+def _parse_one(path: Path, kind: str, config: Config, images: _ImageIndex, rel: _Rel,
+               read: tuple | None = None) -> tuple:
+    """(hash, record or None, problems, photos) of one file; ``read`` is what a worker already read."""
     mine = Problems()
+    if read is None:
+        stamp, raw = _file_hash(path), read_record(path, rel(path), mine)
+    else:
+        stamp, raw, found = read
+        mine.items.extend(found)
     recorder = _PhotoRecorder(images)
-    rec = _load_record(path, kind, config, mine, recorder, rel)  # type: ignore[arg-type]
+    rec = _validate_record(raw, path, kind, config, mine, recorder) if raw is not None else None  # type: ignore[arg-type]
     photos = tuple((src, images.stamp(src, path)) for src in recorder.seen)
     return stamp, rec, tuple(mine.items), photos
 
 
+#: Below this many files to parse, reading stays in this process.
+PARALLEL_READ_MIN = 1500
+
+
+def _read_chunk(state: _Rel, jobs: list[tuple[Path, str]]) -> list[tuple]:
+    """In a worker: the bytes' hash, the raw front matter and the reading problems of each file.
+
+    Raw records are plain data (cheap to send back); validation into model objects happens in
+    the parent, which would otherwise have to unpickle every validated record.
+    """
+    out = []
+    for path, _kind in jobs:
+        problems = Problems()
+        raw = read_record(path, state(path), problems)
+        out.append((_file_hash(path), raw, list(problems.items), _HASHES.get(str(path))))
+    return out
+
+
 def _parse_many(jobs: list[tuple[Path, str]], config: Config, images: _ImageIndex, rel: _Rel,
                 progress: Callable[[int, int], None] | None = None, done: int = 0, total: int = 0) -> list[tuple]:
-    # Serial on purpose: a forked pool was measured (benchmarks/FINDINGS.md) and did not pay
-    # on 2 cores, since unpickling the validated records in the parent costs ~40% of parsing.
-    if progress is None:
-        return [_parse_one(path, kind, config, images, rel) for path, kind in jobs]
-    out = []
-    for i, (path, kind) in enumerate(jobs, 1):
-        out.append(_parse_one(path, kind, config, images, rel))
-        if i % 200 == 0 or i == len(jobs):
-            progress(done + i, total)
+    # Files are read and their YAML parsed by forked workers (the larger part of the work) while
+    # this process validates what comes back.
+    from .parallel import chunked_map
+
+    out: list[tuple] = []
+    # Forking is safe only while this is the process's one thread (a preview's rebuilds run
+    # beside the web server's threads: there everything stays in this process).
+    reads = chunked_map(_read_chunk, rel, jobs, chunk=300, workers=config.workers,
+                        min_parallel=PARALLEL_READ_MIN, allow_processes=threading.active_count() == 1)
+    for part in reads:
+        for stamp, raw, found, known in part:
+            path, kind = jobs[len(out)]
+            if known is not None:
+                _HASHES[str(path)] = known  # the worker hashed it: later loads compare dates only
+            out.append(_parse_one(path, kind, config, images, rel, (stamp, raw, found)))
+        if progress is not None:
+            progress(done + len(out), total)
     return out
 
 
@@ -310,6 +343,13 @@ def _load_record(path: Path, kind: str, config: Config, problems: Problems,
     raw = read_record(path, rel, problems)
     if raw is None:
         return None
+    return _validate_record(raw, path, kind, config, problems, images)
+
+
+def _validate_record(raw: RawRecord, path: Path, kind: str, config: Config, problems: Problems,
+                     images: _ImageIndex) -> Record | None:
+    """The record a file's front matter describes, checked; None (with problems) when invalid."""
+    rel = raw.rel
     data = dict(raw.data)
     if kind == "casebook":
         data["year"] = int(path.stem)
@@ -610,12 +650,12 @@ def image_problem(path: Path) -> tuple[str, str] | None:
             w, h = im.size
     except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
         return (f"图片文件已损坏或格式不支持({type(exc).__name__});请重新导出为 JPEG 或 PNG",
-                f"the image is corrupt or of an unsupported kind ({type(exc).__name__}); export it "
-                "again as JPEG or PNG")
+                (f"the image is corrupt or of an unsupported kind ({type(exc).__name__}); export it "
+                 "again as JPEG or PNG"))
     if w * h > MAX_IMAGE_PIXELS:
         return (f"图片尺寸过大({w}×{h} 像素),无法安全解码;请缩小到 8000×5000 像素以内",
-                f"the image is too large to decode safely ({w}x{h} pixels); scale it below "
-                "8000x5000 pixels")
+                (f"the image is too large to decode safely ({w}x{h} pixels); scale it below "
+                 "8000x5000 pixels"))
     return None
 
 

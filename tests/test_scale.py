@@ -289,3 +289,42 @@ def test_png_written_directly_has_the_pixels_of_a_drawn_image():
         assert got.size == ref.size and got.size[0] >= PNG_MIN_PIXELS
         assert got.convert("1").tobytes() == ref.tobytes()
         assert [round(d) for d in got.info["dpi"]] == [300, 300]
+
+
+def test_records_read_by_workers_equal_records_read_here(demo_copy, monkeypatch):
+    """Reading files in forked workers gives the same records and the same messages, in order."""
+    import generator.load as loader
+
+    def load_fresh(min_parallel: int):
+        monkeypatch.setattr(loader, "PARALLEL_READ_MIN", min_parallel)
+        monkeypatch.setattr(loader._RecordCache, "_entries", {})
+        monkeypatch.setattr(loader, "_HASHES", {})
+        cfg = load_config(demo_copy / "mkdocs.yml")
+        cfg.cache_dir = ""  # no records cache on disk either
+        cfg.workers = 2
+        return load(cfg)
+
+    (demo_copy / "content/stations/gulou-kaigelou.md").write_text(
+        "---\nname: 坏记录\nlevel: 站\nparent: nowhere\nphone: 123\n---\n", encoding="utf-8")
+    serial_net, serial_problems = load_fresh(10**9)
+    from generator import parallel
+
+    pids = demo_copy / "pids.txt"
+    real_map = parallel.chunked_map
+
+    def noting_map(func, state, jobs, **kw):
+        def noted(st, part):
+            with open(pids, "a") as fh:
+                fh.write(f"{os.getpid()}\n")
+            return func(st, part)
+        return real_map(noted, state, jobs, **kw)
+
+    monkeypatch.setattr(parallel, "chunked_map", noting_map)
+    forked_net, forked_problems = load_fresh(1)
+    assert os.getpid() not in {int(x) for x in pids.read_text().split()}, "files were read by workers"
+    assert [p.__dict__ for p in forked_problems.items] == [p.__dict__ for p in serial_problems.items]
+    assert serial_problems.errors, "the broken record is reported"
+    for table in ("stations", "projects", "people", "cases"):
+        a, b = getattr(serial_net, table), getattr(forked_net, table)
+        assert list(a) == list(b)
+        assert all(a[k].model_dump() == b[k].model_dump() and a[k].body == b[k].body for k in a)

@@ -253,17 +253,27 @@ def write_qr_site(net, config: Config, site_dir: Path, *, workers: int = 0, allo
                   progress=None) -> None:
     """Write ``s/{id}/index.html``, ``qr.svg`` and ``qr.png`` for every published id; update the lock.
 
-    Big networks are written by forked workers; images come from the QR cache (hard-linked
-    into the site when the file system allows it, so a cached code costs no copy).
+    The codes are drawn by forked workers that are given only URLs (they never touch the
+    network, so they copy none of its memory) while this process writes the contact pages.
+    Images come from the QR cache, hard-linked into the site where the file system allows.
     """
     config.require_site_url("二维码")
+    site_dir = Path(site_dir)
     ids = published_ids(net)
-    done = 0
-    for n in chunked_map(_write_qr_chunk, (net, config, Path(site_dir)), ids, chunk=QR_CHUNK, workers=workers,
-                         allow_processes=allow_processes):
+    jobs = [(qr_url(config, qid), str(site_dir / "s" / qid)) for qid in ids]
+    for qid in ids:
+        (site_dir / "s" / qid).mkdir(parents=True, exist_ok=True)
+    images = chunked_map(_draw_chunk, config, jobs, chunk=QR_CHUNK, workers=workers,
+                         allow_processes=allow_processes)
+    done = next(images, 0)  # the workers are busy from here on
+    for qid in ids:
+        (site_dir / "s" / qid / "index.html").write_text(contact_page_html(net, config, qid), encoding="utf-8")
+    for n in images:
         done += n
         if progress:
             progress(done, len(ids))
+    if progress:
+        progress(len(ids), len(ids))
     update_lock(net, config)
 
 
@@ -297,12 +307,9 @@ def update_qr_site(net, config: Config, site_dir: Path, stations: set[str]) -> i
     return written
 
 
-def _write_qr_chunk(state: tuple, ids: list[str]) -> int:
-    net, config, site_dir = state
+def _draw_chunk(config: Config, jobs: list[tuple[str, str]]) -> int:
+    """In a worker: the SVG and PNG of each URL into its folder (drawn once, then from the cache)."""
     qr = QrImages(config)
-    for qid in ids:
-        folder = site_dir / "s" / qid
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / "index.html").write_text(contact_page_html(net, config, qid), encoding="utf-8")
-        qr.place(qr_url(config, qid), folder / "qr.svg", folder / "qr.png")
-    return len(ids)
+    for url, folder in jobs:
+        qr.place(url, Path(folder) / "qr.svg", Path(folder) / "qr.png")
+    return len(jobs)
