@@ -10,7 +10,6 @@ import io
 import random
 import string
 import struct
-import time
 
 import qrcode
 import zxingcpp
@@ -158,21 +157,3 @@ def test_png_has_the_pixels_and_dpi_of_the_drawn_image():
         assert [b.text for b in zxingcpp.read_barcodes(got)] == [url]
         remainders.add(got.size[0] % 8)
     assert remainders - {0}, "some widths are not whole bytes (the padding of each row is tested)"
-
-
-def test_fast_paths_are_much_faster_than_the_originals():
-    """CPU time in this process, so other work on the machine matters little (about 8x and 6x
-    when measured; 3x asked)."""
-    urls = varied_urls(150, seed=3)
-    for url in urls[:20]:
-        make_symbol(url)  # layouts of the versions cached
-
-    def cpu(func, items) -> float:
-        start = time.process_time()
-        for item in items:
-            func(item)
-        return time.process_time() - start
-
-    assert cpu(make_symbol, urls) * 3 < cpu(reference_symbol, urls)
-    syms = [make_symbol(u) for u in urls[:60]]
-    assert cpu(png_of, syms) * 3 < cpu(reference_png, syms)

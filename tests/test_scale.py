@@ -270,27 +270,6 @@ def test_stats_page_lists_a_bounded_number_of_failing_stations(demo_network, dem
     assert f"另有 {failing - 2} 个未达标阵地未在此列出" in short
 
 
-def test_png_written_directly_has_the_pixels_of_a_drawn_image():
-    """The fast PNG writer gives exactly the pixels Pillow draws from the module matrix, at 300 dpi."""
-    import io
-
-    from PIL import Image
-
-    from generator.render.qr import PNG_MIN_PIXELS, make_symbol, png_of
-
-    for url in ("https://wm.example.cn/s/a/", "https://wenming.yuyang.example.cn/s/gulou-kaigelou-2023/"):
-        sym = make_symbol(url)
-        n = sym.size
-        box = -(-PNG_MIN_PIXELS // n)
-        ref = Image.new("1", (n, n), 1)
-        ref.putdata([0 if c else 1 for row in sym.matrix for c in row])
-        ref = ref.resize((n * box, n * box), Image.Resampling.NEAREST)
-        got = Image.open(io.BytesIO(png_of(sym)))
-        assert got.size == ref.size and got.size[0] >= PNG_MIN_PIXELS
-        assert got.convert("1").tobytes() == ref.tobytes()
-        assert [round(d) for d in got.info["dpi"]] == [300, 300]
-
-
 def test_records_read_by_workers_equal_records_read_here(demo_copy, monkeypatch):
     """Reading files in forked workers gives the same records and the same messages, in order."""
     import generator.load as loader
