@@ -11,7 +11,6 @@ import hashlib
 import os
 import pickle
 import re
-import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, ClassVar
@@ -32,7 +31,7 @@ IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".gif"}
 
 
 def load(config: Config, problems: Problems | None = None,
-         progress: Callable[[int, int], None] | None = None) -> tuple[Network, Problems]:
+         progress: Callable[[int, int], None] | None = None, processes: bool = True) -> tuple[Network, Problems]:
     """Read and validate every record under ``config.content_path``."""
     problems = problems if problems is not None else Problems()
     content = config.content_path
@@ -47,7 +46,7 @@ def load(config: Config, problems: Problems | None = None,
     cache = _RecordCache.begin(config)
     jobs = [(path, kind) for folder, kind in RECORD_FOLDERS.items()
             for path in _files(content / folder, RECORD_SUFFIXES)]
-    for _, rec, found, _ in cache.load_all(jobs, config, images, rel, progress):
+    for _, rec, found, _ in cache.load_all(jobs, config, images, rel, progress, processes):
         problems.extend(found)
         if rec is not None:
             net.add(rec, problems)
@@ -140,7 +139,8 @@ class _RecordCache:
             _write_pickle(self.path, self.fresh)
 
     def load_all(self, jobs: list[tuple[Path, str]], config: Config, images: _ImageIndex,
-                 rel: _Rel, progress: Callable[[int, int], None] | None = None) -> list[tuple]:
+                 rel: _Rel, progress: Callable[[int, int], None] | None = None,
+                 processes: bool = True) -> list[tuple]:
         """One entry ``(hash, record or None, problems, photos)`` per job, in order."""
         entries: list[tuple | None] = [None] * len(jobs)
         misses: list[int] = []
@@ -152,7 +152,7 @@ class _RecordCache:
             else:
                 misses.append(i)
         parsed = _parse_many([jobs[i] for i in misses], config, images, rel, progress, len(jobs) - len(misses),
-                             len(jobs))
+                             len(jobs), processes)
         self.parsed += len(misses)
         for i, entry in zip(misses, parsed):
             entries[i] = entry
@@ -284,16 +284,17 @@ def _read_chunk(state: _Rel, jobs: list[tuple[Path, str]]) -> list[tuple]:
 
 
 def _parse_many(jobs: list[tuple[Path, str]], config: Config, images: _ImageIndex, rel: _Rel,
-                progress: Callable[[int, int], None] | None = None, done: int = 0, total: int = 0) -> list[tuple]:
+                progress: Callable[[int, int], None] | None = None, done: int = 0, total: int = 0,
+                processes: bool = True) -> list[tuple]:
     # Files are read and their YAML parsed by forked workers (the larger part of the work) while
     # this process validates what comes back.
     from .parallel import chunked_map
 
     out: list[tuple] = []
-    # Forking is safe only while this is the process's one thread (a preview's rebuilds run
-    # beside the web server's threads: there everything stays in this process).
+    # ``processes=False`` from callers that must not fork (a preview's rebuilds run beside the
+    # web server's threads).
     reads = chunked_map(_read_chunk, rel, jobs, chunk=300, workers=config.workers,
-                        min_parallel=PARALLEL_READ_MIN, allow_processes=threading.active_count() == 1)
+                        min_parallel=PARALLEL_READ_MIN, allow_processes=processes)
     for part in reads:
         for stamp, raw, found, known in part:
             path, kind = jobs[len(out)]

@@ -102,7 +102,8 @@ class WenmingPlugin(BasePlugin[WenmingOptions]):
         from .progress import Progress
 
         with Progress(self.cfg.progress) as bars:
-            self.net, problems = load(self.cfg, progress=bars.bar("读取记录 records"))
+            self.net, problems = load(self.cfg, progress=bars.bar("读取记录 records"),
+                                      processes=self.command != "serve" or self.builds == 0)
         self.hub_areas = None
         if self.command == "serve" and self.snapshot is not None:
             from .render.site.incremental import hub_areas
@@ -187,7 +188,7 @@ class WenmingPlugin(BasePlugin[WenmingOptions]):
         if self.deferred is not None:
             self.deferred.join()
         start = time.monotonic()
-        net, problems = load(self.cfg)
+        net, problems = load(self.cfg, processes=False)
         self._check_lock_of(net, problems)
         areas = hub_areas(self.snapshot.net, net)
         if problems.errors or areas is None:
