@@ -73,6 +73,12 @@ def read_record(path: Path, rel: str, problems: Problems) -> RawRecord | None:
     text = read_text(path, rel, problems)
     if text is None:
         return None
+    return parse_record(path, rel, text, problems)
+
+
+def parse_record(path: Path, rel: str, text: str, problems: Problems) -> RawRecord | None:
+    """The fields and body of a record's decoded ``text`` (Markdown with front matter, or YAML
+    when ``path`` ends in .yml/.yaml); None, with problems, when there are none to read."""
     if path.suffix.lower() in (".yml", ".yaml"):
         loaded = yamlload.load(text)
         body, body_line = "", 1

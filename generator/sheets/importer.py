@@ -33,17 +33,14 @@ from ..graph import Network, check_graph
 from ..load import (
     LEDGER_HEADERS_ZH,
     RECORD_FOLDERS,
-    _check_unknown_fields,
     _ImageIndex,
-    _report_validation,
-    check_privacy,
+    _validate_record,
     load,
     row_errors,
 )
-from ..model import KINDS, Activity, Person, Record
+from ..model import KINDS, Activity, Record
 from ..model.fields import Team, _date, check_id
-from ..read import yamlload
-from ..read.records import FRONT_MATTER, RawRecord
+from ..read.records import parse_record
 from .cells import CellError, parse_cell
 from .columns import SHEET_KINDS, SheetKind, normalize_header
 from .read import Table
@@ -567,37 +564,11 @@ class Importer:
 
     def _validate_text(self, path: Path, rel: str, text: str, kind: str, images: _ImageIndex,
                        problems: Problems) -> Record | None:
-        if path.suffix.lower() in (".yml", ".yaml"):
-            loaded = yamlload.load(text)
-            body, body_line = "", 1
-        else:
-            m = FRONT_MATTER.match(text)
-            assert m is not None
-            loaded = yamlload.load(m.group(1) or "", line_offset=1)
-            body, body_line = text[m.end():], text.count("\n", 0, m.end()) + 1
-        for yp in loaded.problems:
-            problems.add(rel, yp.line, yp.field, yp.zh, yp.en)
-        data = dict(loaded.data or {})
-        raw = RawRecord(path, rel, data, loaded.lines, body, body_line, text)
-        data.setdefault("id", path.stem)
-        cls = KINDS[kind]
-        try:
-            rec = cls.model_validate(data)
-        except ValidationError as exc:
-            _report_validation(exc, raw, cls, problems)
+        """The record a planned file would hold, checked exactly as ``wenming check`` checks files."""
+        raw = parse_record(path, rel, text, problems)
+        if raw is None:
             return None
-        rec._path = rel
-        rec._body = body
-        rec._body_line = body_line
-        rec._lines = loaded.lines
-        _check_unknown_fields(rec, raw, problems)
-        for i, photo in enumerate(getattr(rec, "photos", []) or []):
-            images.check(photo.src, raw, ("photos", i, "src"), problems)
-        if isinstance(rec, Person):
-            if rec.photo is not None:
-                images.check(rec.photo.src, raw, ("photo", "src"), problems)
-            check_privacy(raw, problems)
-        return rec
+        return _validate_record(raw, path, kind, self.config, problems, images)
 
     def _locate(self, p: Problem) -> Problem:
         origin = self.origin.get(p.path)
