@@ -227,6 +227,14 @@ class ImagePublisher:
             return Path(path).as_posix()
 
     @staticmethod
+    def _read(src: Path, rel: str) -> bytes:
+        try:
+            return src.read_bytes()
+        except OSError as exc:
+            raise ImageError(rel, f"无法读取图片文件({exc.strerror or exc})",
+                             f"the image file cannot be read ({exc.strerror or exc})") from None
+
+    @staticmethod
     def _key(data: bytes) -> str:
         return hashlib.sha256(_VERSION + data).hexdigest()
 
@@ -239,11 +247,7 @@ class ImagePublisher:
             if src in self._done:
                 return self._done[src]
         rel = self._rel(src)
-        try:
-            data = src.read_bytes()
-        except OSError as exc:
-            raise ImageError(rel, f"无法读取图片文件({exc.strerror or exc})",
-                             f"the image file cannot be read ({exc.strerror or exc})") from None
+        data = self._read(src, rel)
         key = self._key(data)
         meta_path = self.cache / f"{key}.json"
         meta = None
@@ -311,11 +315,7 @@ class ImagePublisher:
             raise ValueError("width_mm must be positive")
         src = Path(src_path).resolve()
         rel = self._rel(src)
-        try:
-            data = src.read_bytes()
-        except OSError as exc:
-            raise ImageError(rel, f"无法读取图片文件({exc.strerror or exc})",
-                             f"the image file cannot be read ({exc.strerror or exc})") from None
+        data = self._read(src, rel)
         key = self._key(data)
         px = max(1, round(width_mm / 25.4 * PRINT_DPI))
         out = self.cache / "print" / f"{key[:16]}-{px}.jpg"
