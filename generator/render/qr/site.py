@@ -122,14 +122,13 @@ def _version(url: str) -> int:
     return symbol_version(url)
 
 
-def density_warnings(net, config: Config, qr: QrImages | None = None) -> list[Problem]:
+def density_warnings(net, config: Config) -> list[Problem]:
     """Warnings for QR URLs that need a symbol denser than version 3-M."""
-    version = qr.version if qr is not None else _version
     out = []
     for st in net.stations.values():
         for qid in (st.id, *st.former_ids):
             url = qr_url(config, qid)
-            p = density_problem(config, st, url, version(url), qid)
+            p = density_problem(config, st, url, _version(url), qid)
             if p is not None:
                 out.append(p)
     return out

@@ -371,14 +371,14 @@ class SiteBuilder:
 
     def write_records(self, site_dir: Path, shells: dict[str, Shell], *, workers: int = 0,
                       use_cache: bool = True, progress: Callable[[int, int], None] | None = None,
-                      allow_processes: bool = True, jobs: list[tuple[str, str]] | None = None) -> RenderResult:
-        """Render and write every record page (or only ``jobs``) into ``site_dir``.
+                      allow_processes: bool = True) -> RenderResult:
+        """Render and write every record page into ``site_dir``.
 
         Never holds all pages in memory. ``result.keys`` maps each written page to its key,
         which :meth:`write_changed` compares on the next build.
         """
         start = time.monotonic()
-        jobs = self.record_jobs() if jobs is None else jobs
+        jobs = self.record_jobs()
         cache = FragmentCache(self.cfg.cache_path / "site") if use_cache else None
         result = RenderResult()
         state = (self, shells, Path(site_dir), cache)

@@ -11,6 +11,8 @@ key and rewrites only what differs.
 
 from __future__ import annotations
 
+from functools import cached_property
+
 from ...graph import Network
 
 Job = tuple[str, str]
@@ -20,20 +22,52 @@ _SHOWN = ("name", "short_name", "parent", "level", "status", "merged_into", "for
           "summary", "phone", "hours", "open_day", "address")
 
 
-def changed_ids(old: Network, new: Network) -> dict[str, set[str]]:
-    """Ids per record kind whose record was added, removed or edited."""
-    out: dict[str, set[str]] = {}
-    for kind, attr in _TABLES:
-        a, b = getattr(old, attr), getattr(new, attr)
-        out[kind] = {i for i in a.keys() | b.keys() if a.get(i) is not b.get(i)}
-    return out
+class Diff:
+    """What differs between two loads of a network. A rebuild asks several questions of the
+    same pair (pages to rewrite, index pages to redo, photos to publish): each part of the
+    answer is computed once."""
+
+    def __init__(self, old: Network, new: Network):
+        self.old, self.new = old, new
+
+    @cached_property
+    def ids(self) -> dict[str, set[str]]:
+        """Ids per record kind whose record was added, removed or edited."""
+        out: dict[str, set[str]] = {}
+        for kind, attr in _TABLES:
+            a, b = getattr(self.old, attr), getattr(self.new, attr)
+            out[kind] = {i for i in a.keys() | b.keys() if a.get(i) is not b.get(i)}
+        return out
+
+    @cached_property
+    def ledger_rows(self) -> list:
+        """Ledger rows added or removed (ledgers are read again on every load: compared by value)."""
+        before, after = _rows(self.old), _rows(self.new)
+        return [before.get(k) or after.get(k) for k in before.keys() ^ after.keys()]
+
+    @cached_property
+    def casebooks(self) -> bool:
+        """Whether a case book, or a file beside one, changed."""
+        return _casebooks_key(self.old) != _casebooks_key(self.new)
+
+
+_LAST: list[Diff] = []
+
+
+def diff(old: Network, new: Network) -> Diff:
+    """The :class:`Diff` of ``old`` and ``new``; the last one is kept for the next question."""
+    if _LAST and _LAST[0].old is old and _LAST[0].new is new:
+        return _LAST[0]
+    _LAST[:] = [Diff(old, new)]
+    return _LAST[0]
 
 
 def changed_records(old: Network, new: Network) -> list:
     """The records of ``new`` that were added or edited since ``old`` (case books if they changed)."""
+    d = diff(old, new)
     tables = {kind: getattr(new, attr) for kind, attr in _TABLES}
-    out = [tables[kind][i] for kind, ids in changed_ids(old, new).items() for i in sorted(ids) if i in tables[kind]]
-    if _casebooks_key(old) != _casebooks_key(new):
+    out = [tables[kind][i] for kind, ids in d.ids.items() for i in sorted(ids) if i in tables[kind]]
+    if d.casebooks:
         out.extend(new.casebooks.values())
     return out
 
@@ -49,16 +83,15 @@ def candidates(old: Network, new: Network) -> set[Job] | None:
     """Record pages (kind, id) that may differ between ``old`` and ``new``; None: assume all."""
     if old.root_id != new.root_id or old.config is not new.config and old.config != new.config:
         return None
-    changed = changed_ids(old, new)
+    d = diff(old, new)
+    changed = d.ids
     out: set[Job] = set()
     stations = set(changed["station"])
     # Ledger lines show on their station's page and count in its ancestors' checklists.
-    before, after = _rows(old), _rows(new)
-    for key in before.keys() ^ after.keys():
-        act = before.get(key) or after.get(key)
+    for act in d.ledger_rows:
         stations.add(old.canonical(act.station))
         stations.add(new.canonical(act.station))
-    if _casebooks_key(old) != _casebooks_key(new):
+    if d.casebooks:
         out.update(("case", c) for c in new.cases)  # case pages name the books that print them
     if old.aliases != new.aliases:
         for alias in old.aliases.keys() | new.aliases.keys():
@@ -89,8 +122,9 @@ def candidates(old: Network, new: Network) -> set[Job] | None:
                 _station_and_up(net, sid, out)
             # project pages list the cases of their station and the cases sharing a tag
             tags = set(c.tags)
+            owners = {net.canonical(s) for s in c.stations}
             for p in net.projects.values():
-                if set(p.tags) & tags or net.canonical(p.station) in {net.canonical(s) for s in c.stations}:
+                if set(p.tags) & tags or net.canonical(p.station) in owners:
                     out.add(("project", p.id))
     out.update(("moved", alias) for alias in new.aliases if alias not in new.stations)
     return out
@@ -111,7 +145,7 @@ def _casebooks_key(net: Network) -> tuple:
 
 
 def _rows(net: Network) -> dict[tuple, object]:
-    """Ledger rows by value (ledgers are read again on every load)."""
+    """Ledger rows by value."""
     return {(a.path, a.row, a.date, a.station, a.title, a.category, a.participants, a.volunteers, a.hours): a
             for a in net.activities}
 
@@ -154,8 +188,6 @@ def _station_pages(net: Network, sid: str, out: set[Job], *, deep: bool, merged:
 
 #: Station fields that directory lists show.
 _LISTED = ("name", "short_name", "parent", "level", "status", "merged_into", "phone", "region", "former_ids")
-#: Fields that only a record's own page shows.
-_OWN_PAGE = ("body", "body_line", "path")
 #: What each hub page shows, as areas of :func:`hub_areas`; hubs not named here are always rendered.
 HUB_NEEDS: dict[str, frozenset[str]] = {
     "stations": frozenset({"station-listed"}),
@@ -181,22 +213,24 @@ def hub_areas(old: Network, new: Network) -> set[str] | None:
     """
     if old.pages != new.pages or old.root_id != new.root_id or old.aliases != new.aliases:
         return None
+    d = diff(old, new)
     areas: set[str] = set()
-    for (kind, attr), ids in zip(_TABLES, changed_ids(old, new).values()):
+    for (kind, attr), ids in zip(_TABLES, d.ids.values()):
         a_table, b_table = getattr(old, attr), getattr(new, attr)
         for i in ids:
             a, b = a_table.get(i), b_table.get(i)
             if a is None or b is None:
                 areas |= {kind, f"{kind}-listed"}
                 continue
+            # The body text is not a model field: an edit of it alone changes no field here.
             fields = {f for f in type(a).model_fields if getattr(a, f, None) != getattr(b, f, None)}
-            if fields - set(_OWN_PAGE) or kind == "case":  # case texts are printed in the web editions
+            if fields or kind == "case":  # case texts are printed in the web editions
                 areas.add(kind)
             if kind == "station" and fields & set(_LISTED):
                 areas.add("station-listed")
-    if _rows(old).keys() != _rows(new).keys():
+    if d.ledger_rows:
         areas.add("ledger")
-    if _casebooks_key(old) != _casebooks_key(new):
+    if d.casebooks:
         areas.add("casebook")
     return areas
 
