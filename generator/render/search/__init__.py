@@ -145,15 +145,16 @@ PARALLEL_SHARD_PAGES = 3000
 _STATS_LOCK = threading.Lock()
 
 
-def shard_plan(site_dir: Path, shard_pages: int = SHARD_PAGES, workers: int = 0) -> tuple[int, int]:
-    """(pages per shard, Pagefind runs at once) for the site in ``site_dir``."""
-    total = sum(n for _, n in _page_groups(site_dir, shard_pages))
+def shard_plan(total: int, shard_pages: int = SHARD_PAGES, workers: int = 0) -> tuple[int, int]:
+    """(pages per shard, Pagefind runs at once) for a site of ``total`` pages to index."""
     limit = max(shard_pages, -(-total // MAX_SHARDS))
     if limit > PARALLEL_SHARD_PAGES:
         return limit, 1
     from ...parallel import worker_count
 
     return limit, worker_count(workers)
+
+
 _GLOB_SPECIAL = set("*?[]{}!\\,")
 
 
@@ -205,7 +206,10 @@ def _page_groups(site_dir: Path, limit: int) -> list[tuple[str, int]]:
 
 def plan_shards(site_dir: Path, limit: int = SHARD_PAGES) -> list[list[str]]:
     """Globs for each Pagefind run; ``[]`` means one run over the whole site."""
-    groups = _page_groups(site_dir, limit)
+    return _shards(_page_groups(site_dir, limit), limit)
+
+
+def _shards(groups: list[tuple[str, int]], limit: int) -> list[list[str]]:
     if sum(n for _, n in groups) <= limit:
         return []
     shards: list[list[str]] = [[]]
@@ -383,8 +387,12 @@ def build_index(site_dir: Path, config: Any = None, *, prepared: bool = False,
             shutil.rmtree(old)
     # Always with explicit globs: folders that are never indexed (``s/`` above all) may still be
     # being written while Pagefind runs (see :func:`start_index`).
-    limit, runs = shard_plan(site_dir, shard_pages, getattr(config, "workers", 0) if config is not None else 0)
-    shards = plan_shards(site_dir, limit) or [[p for p, _ in _page_groups(site_dir, limit)]]
+    groups = _page_groups(site_dir, shard_pages)
+    limit, runs = shard_plan(sum(n for _, n in groups), shard_pages,
+                             getattr(config, "workers", 0) if config is not None else 0)
+    if limit != shard_pages:  # a big site: bigger shards, so coarser groups
+        groups = _page_groups(site_dir, limit)
+    shards = _shards(groups, limit) or [[p for p, _ in groups]]
     shards = [patterns for patterns in shards if patterns]
     done = [0]
     cache = ShardCache(config.cache_path / "search") if getattr(config, "cache_path", None) else None
