@@ -11,6 +11,7 @@ import hashlib
 import os
 import pickle
 import re
+import typing
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, ClassVar
@@ -455,6 +456,18 @@ def _known_fields(model: type[BaseModel]) -> frozenset[str]:
     return frozenset(out)
 
 
+@functools.cache
+def _nested_fields(model: type[BaseModel]) -> tuple[tuple[str, str], ...]:
+    """(name, alias) of the fields whose type may hold a model: the only ones with keys to check."""
+    def holds_model(tp: Any) -> bool:
+        if isinstance(tp, type) and issubclass(tp, BaseModel):
+            return True
+        return any(holds_model(arg) for arg in typing.get_args(tp))
+
+    return tuple((name, info.alias or name) for name, info in model.model_fields.items()
+                 if holds_model(info.annotation))
+
+
 def _check_unknown_fields(rec: BaseModel, raw: RawRecord, problems: Problems,
                           path: tuple = ()) -> None:
     """Unknown keys are kept (a later SPEC may add fields) but reported with a suggestion."""
@@ -467,9 +480,8 @@ def _check_unknown_fields(rec: BaseModel, raw: RawRecord, problems: Problems,
             f"未知字段 \"{key}\",将被忽略{hint_zh(suggestion)}",
             f"unknown field \"{key}\" is ignored{hint_en(suggestion)}",
         )
-    for name in type(rec).model_fields:
+    for name, alias in _nested_fields(type(rec)):
         value = getattr(rec, name)
-        alias = type(rec).model_fields[name].alias or name
         if isinstance(value, BaseModel):
             _check_unknown_fields(value, raw, problems, path + (alias,))
         elif isinstance(value, list):

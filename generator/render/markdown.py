@@ -24,6 +24,7 @@ writing anything, for ``wenming check``.
 from __future__ import annotations
 
 import html
+import os
 import posixpath
 import re
 import threading
@@ -141,14 +142,26 @@ def relative_url(target: str, page_url: str) -> str:
 
 def _content_rel(source: str | Path, config) -> str | None:
     """``source`` relative to content/, or None when outside it."""
-    content = Path(config.content_path).resolve()
-    p = Path(source)
-    if not p.is_absolute():
-        p = Path(config.project_dir) / p
+    return _content_rel_of(str(source), str(config.content_path), str(config.project_dir))
+
+
+@lru_cache(maxsize=1 << 17)
+def _content_rel_of(source: str, content_path: str, project_dir: str) -> str | None:
+    # Resolving walks every folder of the path (a system call each): folders are resolved once,
+    # and only a file that is itself a link is resolved as a whole.
+    content = Path(_resolved(content_path))
+    path = os.path.join(project_dir, source)
+    real = os.path.realpath(path) if os.path.islink(path) else \
+        os.path.join(_resolved(os.path.dirname(path)), os.path.basename(path))
     try:
-        return p.resolve().relative_to(content).as_posix()
+        return Path(real).relative_to(content).as_posix()
     except ValueError:
         return None
+
+
+@lru_cache(maxsize=4096)
+def _resolved(path: str) -> str:
+    return os.path.realpath(path)
 
 
 def _is_external(url: str) -> bool:
@@ -271,7 +284,7 @@ _INDEX_CACHE: dict[tuple, SiteIndex] = {}
 
 
 def _index_for(config, net) -> SiteIndex:
-    key = (str(Path(config.content_path).resolve()), id(net))
+    key = (_resolved(str(config.content_path)), id(net))
     idx = _INDEX_CACHE.get(key)
     if idx is None or idx.net is not net:
         idx = SiteIndex(config, net)
@@ -284,6 +297,8 @@ def _index_for(config, net) -> SiteIndex:
 def reset_cache() -> None:
     """Forget the file listings (call when content changed, e.g. between serve rebuilds)."""
     _INDEX_CACHE.clear()
+    _content_rel_of.cache_clear()
+    _resolved.cache_clear()
 
 
 # ----------------------------------------------------------------------------- tag rewriting

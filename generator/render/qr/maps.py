@@ -52,7 +52,10 @@ def gcj02_to_wgs84(lat: float, lng: float) -> tuple[float, float]:
     w_lat, w_lng = lat, lng
     for _ in range(6):
         g_lat, g_lng = wgs84_to_gcj02(w_lat, w_lng)
-        w_lat, w_lng = w_lat - (g_lat - lat), w_lng - (g_lng - lng)
+        e_lat, e_lng = g_lat - lat, g_lng - lng
+        w_lat, w_lng = w_lat - e_lat, w_lng - e_lng
+        if abs(e_lat) < 1e-9 and abs(e_lng) < 1e-9:  # far below the 6 decimals shown (0.1 m)
+            break
     return w_lat, w_lng
 
 

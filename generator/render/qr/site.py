@@ -19,7 +19,7 @@ from ...config import Config
 from ...errors import Problem, did_you_mean
 from ...model import Status, tel_uri
 from ...parallel import chunked_map
-from . import QrImages, density_problem, qr_url, short_url, symbol_version
+from . import QrImages, density_problem, draw_chunk, qr_url, short_url, symbol_version
 from .maps import map_links
 
 LOCK_HEADER = (
@@ -252,8 +252,8 @@ def write_qr_site(net, config: Config, site_dir: Path, *, workers: int = 0, allo
                   progress=None) -> None:
     """Write ``s/{id}/index.html``, ``qr.svg`` and ``qr.png`` for every published id; update the lock.
 
-    The codes are drawn by forked workers that are given only URLs (they never touch the
-    network, so they copy none of its memory) while this process writes the contact pages.
+    The codes are drawn by fresh worker processes that are given only URLs (they import the
+    QR module alone and hold none of the network) while this process writes the contact pages.
     Images come from the QR cache, hard-linked into the site where the file system allows.
     """
     config.require_site_url("二维码")
@@ -262,8 +262,8 @@ def write_qr_site(net, config: Config, site_dir: Path, *, workers: int = 0, allo
     jobs = [(qr_url(config, qid), str(site_dir / "s" / qid)) for qid in ids]
     for qid in ids:
         (site_dir / "s" / qid).mkdir(parents=True, exist_ok=True)
-    images = chunked_map(_draw_chunk, config, jobs, chunk=QR_CHUNK, workers=workers,
-                         allow_processes=allow_processes)
+    images = chunked_map(draw_chunk, config, jobs, chunk=QR_CHUNK, workers=workers,
+                         allow_processes=allow_processes, fresh=True)
     done = next(images, 0)  # the workers are busy from here on
     for qid in ids:
         (site_dir / "s" / qid / "index.html").write_text(contact_page_html(net, config, qid), encoding="utf-8")
@@ -304,11 +304,3 @@ def update_qr_site(net, config: Config, site_dir: Path, stations: set[str]) -> i
         written += 1
     update_lock(net, config)
     return written
-
-
-def _draw_chunk(config: Config, jobs: list[tuple[str, str]]) -> int:
-    """In a worker: the SVG and PNG of each URL into its folder (drawn once, then from the cache)."""
-    qr = QrImages(config)
-    for url, folder in jobs:
-        qr.place(url, Path(folder) / "qr.svg", Path(folder) / "qr.png")
-    return len(jobs)

@@ -144,6 +144,7 @@ class SiteBuilder:
         self.template_dirs = dirs
         self.env = _environment(tuple(str(d) for d in dirs), getattr(config, "site_name", ""))
         self._template_hash: str | None = None
+        self._templates: dict[tuple[str, str], jinja2.Template] = {}
         self.images_publisher: Any = None
         self.problems = Problems()
         #: Applied to every record page before it is written (the search index's preparation).
@@ -164,11 +165,18 @@ class SiteBuilder:
         return self._template_hash
 
     def template_for(self, kind: str, rec: Any = None) -> jinja2.Template:
+        """The record's template, looked up once per builder (Jinja would stat its file every time;
+        a live preview makes a new builder per rebuild, so an edited template is still seen)."""
         name = getattr(rec, "template", "") if rec is not None else ""
-        if name:
-            candidates = [name if name.endswith(".html") else f"site/{name}.html", f"site/{kind}.html"]
-            return self.env.select_template(candidates)
-        return self.env.get_template(f"site/{kind}.html")
+        found = self._templates.get((kind, name))
+        if found is None:
+            if name:
+                candidates = [name if name.endswith(".html") else f"site/{name}.html", f"site/{kind}.html"]
+                found = self.env.select_template(candidates)
+            else:
+                found = self.env.get_template(f"site/{kind}.html")
+            self._templates[(kind, name)] = found
+        return found
 
     def body_html(self, body: dict | None, page_url: str, problems: Problems) -> str:
         if not body or not body.get("text"):
