@@ -324,6 +324,9 @@ def _check_parents(net: Network, problems: Problems) -> None:
     for s in net.stations.values():
         if not s.parent:
             continue
+        known = net.stations.get(s.parent)
+        if known is not None and known is not s and Level(known.level) in ALLOWED_PARENTS[Level(s.level)]:
+            continue  # the usual case, without looking up a line
         line = s.line_of("parent")
         if s.parent == s.id:
             problems.add(s.path, line, "parent", "parent 不能是本阵地自己", "parent cannot be the station itself")

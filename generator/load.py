@@ -76,14 +76,15 @@ def _files(folder: Path, suffixes: Iterable[str], skip_top: Iterable[str] = ()) 
     suffixes = tuple(suffixes)
     skip = set(skip_top)
     hidden = (".", "_", "~$")
-    out: list[tuple[str, ...]] = []
+    out: list[tuple[tuple[str, ...], str]] = []
     for root, dirs, files in os.walk(folder):
         top = root == str(folder)
         dirs[:] = [d for d in dirs if not d.startswith(hidden) and not (top and d in skip)]
         parts = tuple(Path(root).relative_to(folder).parts)
-        out.extend((*parts, f) for f in files if not f.startswith(hidden) and f.lower().endswith(suffixes))
+        out.extend(((*parts, f), os.path.join(root, f)) for f in files
+                   if not f.startswith(hidden) and f.lower().endswith(suffixes))
     out.sort()  # the order of Path objects, without comparing Path objects
-    return [folder.joinpath(*p) for p in out]
+    return [Path(path) for _, path in out]
 
 
 # --------------------------------------------------------------------------- records

@@ -16,11 +16,14 @@ What it does, event by event (all logic lives in ``generator.render.site``):
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import re
 import shutil
 import sys
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -70,12 +73,16 @@ class WenmingPlugin(BasePlugin[WenmingOptions]):
         self.hub_cache: dict[str, tuple[str, list]] = {}  # hub key -> (fragment, toc), serve only
         self.hub_areas: set[str] | None = None
         self.deferred: Any = None  # a hub being brought up to date after a preview rebuild
+        self.hub_generation = 0  # bumped by every rebuild: older hub refreshes give up
+        self.hub_lock = threading.Lock()
         self.pending_hubs: list[tuple[str, str, str]] = []
         self.published: dict[str, dict] = {}
         self.hub_dest: dict[str, str] = {}
         self.home_editorial = ""
         self.site_dir: Path | None = None
         self.config_stamp: tuple = ()
+        self.warned: set = set()  # content warnings this build showed
+        self.warned_before: set = set()  # ... and the previous build (mkdocs serve)
 
     # ------------------------------------------------------------------ startup/config
 
@@ -98,7 +105,9 @@ class WenmingPlugin(BasePlugin[WenmingOptions]):
             self.cfg.preview = True
             self.cfg.site_url = _real_site_url(config.config_file_path) or self.cfg.site_url
         if self.deferred is not None:
+            self.hub_generation += 1
             self.deferred.join()
+        self.warned_before, self.warned = self.warned, set()
         from .progress import Progress
 
         with Progress(self.cfg.progress) as bars:
@@ -159,7 +168,15 @@ class WenmingPlugin(BasePlugin[WenmingOptions]):
         full = server.builder
 
         def rebuild() -> None:
-            if not self._quick_rebuild():
+            # The preview holds two networks and MkDocs' state: one pass of the garbage collector
+            # over all of it takes longer than the rest of a quick rebuild. It is off while
+            # the edit is written and runs once the editor pauses (_refresh_hubs).
+            gc.disable()
+            try:
+                quick = self._quick_rebuild()
+            finally:
+                gc.enable()
+            if not quick:
                 full()
 
         server.builder = rebuild
@@ -175,8 +192,6 @@ class WenmingPlugin(BasePlugin[WenmingOptions]):
         (directories, lists) shows what changed; the statistics and home pages are brought
         up to date right after, in the background. Anything else goes through MkDocs.
         """
-        import time
-
         from .load import load
         from .render.site import SiteBuilder
         from .render.site.incremental import changed_records, hub_areas, hub_needs
@@ -185,8 +200,9 @@ class WenmingPlugin(BasePlugin[WenmingOptions]):
             return False
         if self.config_stamp != _stamp(self.cfg.project_dir / "mkdocs.yml"):
             return False
-        if self.deferred is not None:
-            self.deferred.join()
+        # Hubs still being refreshed after the previous edit: that work is dropped (it would
+        # show the network before this edit) and done again after this rebuild, without waiting.
+        self.hub_generation += 1
         start = time.monotonic()
         net, problems = load(self.cfg, processes=False)
         self._check_lock_of(net, problems)
@@ -208,6 +224,7 @@ class WenmingPlugin(BasePlugin[WenmingOptions]):
             return False
         self.published = dict(builder.extras.images)
         self.net, self.builder = net, builder
+        self.warned_before, self.warned = self.warned, set()
         self._report(Problems(list(problems.items) + list(result.problems)), "内容检查未通过 (content check failed)")
         self._update_qr(self.site_dir, {rid for kind, rid in result.keys if kind in ("station", "moved")})
         self.snapshot = builder.snapshot(self.shells, result, self.snapshot)
@@ -235,13 +252,26 @@ class WenmingPlugin(BasePlugin[WenmingOptions]):
     def _report(self, problems: Problems, title: str) -> None:
         if not problems.items:
             return
-        text = report(problems.sorted(), self.config.lang)
         if problems.errors:
-            raise PluginError(f"{title}:\n{text}")
+            raise PluginError(f"{title}:\n{report(problems.sorted(), self.config.lang)}")
         # Content warnings are shown (same text as `wenming check`) but do not fail
         # `mkdocs build --strict`: they are advice to editors, `wenming check --strict` enforces them.
-        for line in text.splitlines()[:-1]:
-            log.info(line)
+        # A preview repeats none that its previous build showed, and no build floods the terminal.
+        warnings = problems.sorted()
+        new = [p for p in warnings if p not in self.warned_before]
+        self.warned.update(warnings)
+        shown = new[:MAX_WARNINGS_SHOWN]
+        if shown:
+            for line in report(shown, self.config.lang).splitlines()[:-1]:
+                log.info(line)
+        if len(new) > len(shown):
+            more = len(new) - len(shown)
+            log.info(f"……另有 {more} 个警告未列出,运行 wenming check 可看全部 "
+                     f"({more} more warning(s) not listed; run `wenming check` to see them all)")
+        if len(warnings) > len(new):
+            same = len(warnings) - len(new)
+            log.info(f"另有 {same} 个警告与上次预览时相同,不再重复 "
+                     f"({same} warning(s) as in the previous preview build, not repeated)")
 
     # ------------------------------------------------------------------ files and pages
 
@@ -337,27 +367,41 @@ class WenmingPlugin(BasePlugin[WenmingOptions]):
         return self.hub_cache[key]
 
     def _refresh_hubs(self, site_dir: Path) -> None:
-        """Bring the hubs left as they were (see :meth:`_hub`) up to date, in the background."""
-        import threading
-
+        """Bring the hubs left as they were (see :meth:`_hub`) up to date, in the background,
+        and collect the garbage of the rebuild (whose collector was off, see :meth:`on_serve`)."""
         pending, builder = list(self.pending_hubs), self.builder
         self.pending_hubs.clear()
-        if not pending:
-            return
+        self.hub_generation += 1
+        generation = self.hub_generation
 
         def work() -> None:
-            for key, dest, old in pending:
+            # Wait until the editor pauses: while edits follow each other, each would only
+            # slow the next one down and be thrown away.
+            quiet = time.monotonic() + HUB_REFRESH_DELAY
+            while time.monotonic() < quiet:
+                if generation != self.hub_generation:
+                    return
+                time.sleep(0.05)
+            for key, dest, _ in pending:
+                if generation != self.hub_generation:
+                    return  # a newer edit: its own refresh follows
                 fresh = builder.compose_home(self.home_editorial) if key == "home" else builder.render_hub(key)
                 path = site_dir / dest
-                try:
-                    text = path.read_text(encoding="utf-8")
-                    if text.count(old) == 1:
-                        tmp = path.with_name(f".{path.name}.tmp")
-                        tmp.write_text(text.replace(old, fresh[0]), encoding="utf-8")
-                        os.replace(tmp, path)
-                except OSError:
-                    continue
-                self.hub_cache[key] = fresh
+                with self.hub_lock:  # the page and hub_cache change together
+                    if generation != self.hub_generation:
+                        return
+                    old = self.hub_cache[key][0]  # what the written page shows now
+                    try:
+                        text = path.read_text(encoding="utf-8")
+                        if text.count(old) == 1:
+                            tmp = path.with_name(f".{path.name}.tmp")
+                            tmp.write_text(text.replace(old, fresh[0]), encoding="utf-8")
+                            os.replace(tmp, path)
+                    except OSError:
+                        continue
+                    self.hub_cache[key] = fresh
+            if generation == self.hub_generation:
+                gc.collect()
 
         self.deferred = threading.Thread(target=work, name="wenming-hubs", daemon=True)
         self.deferred.start()
@@ -645,6 +689,10 @@ def _stamp(path) -> tuple:
 
 
 #: Folders a live preview keeps between rebuilds (MkDocs empties the site folder each time).
+#: Seconds without a new edit before the preview brings the 统计 and home pages up to date.
+HUB_REFRESH_DELAY = 1.0
+#: Content warnings a build prints at most (`wenming check` lists them all).
+MAX_WARNINGS_SHOWN = 30
 KEPT_DIRS = ("stations", "projects", "people", "cases", "s", "pagefind", "images")
 KEPT_STORE = ".wenming-serve"
 

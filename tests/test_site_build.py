@@ -121,6 +121,22 @@ def test_strict_build_fails_on_a_warning_without_touching_the_site(tree):
     assert not [p for p in root.iterdir() if "staging" in p.name]
 
 
+def test_a_build_lists_a_bounded_number_of_warnings_and_check_lists_them_all(tree):
+    """Thousands of warnings would bury the build's output: it shows 30 and says how many more."""
+    from generator.mkdocs_plugin import MAX_WARNINGS_SHOWN
+
+    files = {f"content/stations/ceshi-{i:02d}.md": CHILD.replace("hours:", f"colour: 红{i}\nhours:")
+             for i in range(MAX_WARNINGS_SHOWN + 5)}
+    root = tree(files)
+    proc = run("-m", "mkdocs", "build", cwd=root)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    out = proc.stdout + proc.stderr
+    assert out.count("未知字段 \"colour\"") == MAX_WARNINGS_SHOWN
+    assert "另有 5 个警告未列出" in out and "wenming check" in out
+    check = run("-m", "generator", "check", cwd=root)
+    assert (check.stdout + check.stderr).count("未知字段 \"colour\"") == MAX_WARNINGS_SHOWN + 5
+
+
 def test_wenming_build_cli_reports_misuse(tmp_path):
     proc = run("-m", "generator", "-f", str(tmp_path / "nope.yml"), "build", cwd=tmp_path)
     assert proc.returncode == 2

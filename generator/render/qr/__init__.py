@@ -441,10 +441,15 @@ def density_problem(config: Config, station, url: str, version: int, qr_id: str 
         return None
     qr_id = qr_id or station.id
     fld = "id" if qr_id == station.id else "former_ids"
-    line = station.line_of("id") if fld == "id" else station.line_of("former_ids")
+    return density_warning(station.path, station.line_of(fld), fld, url, version, qr_id)
+
+
+@functools.lru_cache(maxsize=200_000)
+def density_warning(path: str, line: int | None, fld: str, url: str, version: int, qr_id: str) -> Problem:
+    """The warning for one dense URL (made once while it stays the same, e.g. under serve)."""
     budget = 42 - len(url) + len(qr_id)
     return Problem(
-        station.path, line, fld,
+        path, line, fld,
         f"二维码地址 {url} 有 {len(url)} 个字符,需要 {version} 版二维码(比 3 版更密),印小了不易扫描;"
         f"新建阵地时请用更短的编号(在当前网址下编号最好不超过 {max(budget, 3)} 个字符)。"
         "已印出的编号不要再改",

@@ -544,12 +544,26 @@ class FragmentCache:
 _ENVIRONMENTS: dict[tuple[str, ...], jinja2.Environment] = {}
 
 
+class _PageEnvironment(jinja2.Environment):
+    """Page data is plain dicts: ``page.name`` looks the key up first. Jinja's own order (the
+    attribute, then the key) raises and catches an AttributeError for every such lookup, a
+    few hundred per page."""
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if type(obj) is dict:
+            try:
+                return obj[attribute]
+            except KeyError:
+                pass
+        return super().getattr(obj, attribute)
+
+
 def _environment(dirs: tuple[str, ...], site_name: str) -> jinja2.Environment:
     """One Jinja environment per template path and site, kept between the builds of a live
     preview (templates are compiled once; Jinja reloads a template whose file changed)."""
     env = _ENVIRONMENTS.get((*dirs, site_name))
     if env is None:
-        env = _ENVIRONMENTS[(*dirs, site_name)] = jinja2.Environment(
+        env = _ENVIRONMENTS[(*dirs, site_name)] = _PageEnvironment(
             loader=jinja2.FileSystemLoader(list(dirs)),
             autoescape=True, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False,
         )
