@@ -7,6 +7,7 @@ whatever was valid plus every problem found, so one run reports everything.
 from __future__ import annotations
 
 import functools
+import gc
 import hashlib
 import os
 import pickle
@@ -189,14 +190,20 @@ def _read_pickle(path: Path) -> dict:
         return {}
 
 
+#: Above this many records the cache is written by the build itself: a forked writer touches
+#: every record while pickling, which copies the network into the child (2.4 GB on a province).
+FORKED_WRITE_MAX = 20_000
+
+
 def _write_pickle(path: Path, entries: dict) -> None:
     """Save the records for the next build, in a forked child where possible (the build goes on)."""
-    if hasattr(os, "fork") and not os.environ.get("WENMING_SYNC_CACHE"):
+    if hasattr(os, "fork") and not os.environ.get("WENMING_SYNC_CACHE") and len(entries) <= FORKED_WRITE_MAX:
         try:
             pid = os.fork()
         except OSError:
             pid = -1
         if pid == 0:  # the child: write, then leave without running any of the parent's cleanup
+            gc.disable()  # a collection would touch, and so copy, every object of the network
             code = 0
             try:
                 _dump_pickle(path, entries)

@@ -34,6 +34,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 
+from .cancel import Cancelled, cancellable
 from .config import DEFAULT_CATEGORIES, from_options
 from .errors import Problems, report
 
@@ -374,18 +375,33 @@ class WenmingPlugin(BasePlugin[WenmingOptions]):
         self.hub_generation += 1
         generation = self.hub_generation
 
-        def work() -> None:
-            # Wait until the editor pauses: while edits follow each other, each would only
-            # slow the next one down and be thrown away.
-            quiet = time.monotonic() + HUB_REFRESH_DELAY
-            while time.monotonic() < quiet:
+        def wait(seconds: float) -> bool:
+            """False when a newer rebuild started meanwhile."""
+            until = time.monotonic() + seconds
+            while time.monotonic() < until:
                 if generation != self.hub_generation:
-                    return
+                    return False
                 time.sleep(0.05)
+            return generation == self.hub_generation
+
+        def work() -> None:
+            # The rebuild's garbage goes first, once the browser has fetched the page (the
+            # collection holds the interpreter a few tenths of a second on a city network).
+            if not wait(GC_DELAY):
+                return
+            gc.collect()
+            builder.compile_templates()  # a first build renders in workers: compile here for the next edit
+            # Hubs wait until the editor pauses: while edits follow each other, each would
+            # only slow the next one down and be thrown away.
+            if not wait(HUB_REFRESH_DELAY - GC_DELAY):
+                return
             for key, dest, _ in pending:
-                if generation != self.hub_generation:
-                    return  # a newer edit: its own refresh follows
-                fresh = builder.compose_home(self.home_editorial) if key == "home" else builder.render_hub(key)
+                try:  # a newer edit stops this one at once (its own refresh follows)
+                    with cancellable(lambda: generation != self.hub_generation):
+                        fresh = builder.compose_home(self.home_editorial) if key == "home" \
+                            else builder.render_hub(key)
+                except Cancelled:
+                    return
                 path = site_dir / dest
                 with self.hub_lock:  # the page and hub_cache change together
                     if generation != self.hub_generation:
@@ -400,8 +416,6 @@ class WenmingPlugin(BasePlugin[WenmingOptions]):
                     except OSError:
                         continue
                     self.hub_cache[key] = fresh
-            if generation == self.hub_generation:
-                gc.collect()
 
         self.deferred = threading.Thread(target=work, name="wenming-hubs", daemon=True)
         self.deferred.start()
@@ -691,6 +705,8 @@ def _stamp(path) -> tuple:
 #: Folders a live preview keeps between rebuilds (MkDocs empties the site folder each time).
 #: Seconds without a new edit before the preview brings the 统计 and home pages up to date.
 HUB_REFRESH_DELAY = 1.0
+#: Seconds after a preview rebuild before its garbage is collected.
+GC_DELAY = 0.3
 #: Content warnings a build prints at most (`wenming check` lists them all).
 MAX_WARNINGS_SHOWN = 30
 KEPT_DIRS = ("stations", "projects", "people", "cases", "s", "pagefind", "images")

@@ -386,3 +386,23 @@ def test_stats_page_renders_in_chromium(fixture_net, tmp_path):
         rgb = im.convert("RGB")
         reds = sum(1 for px in rgb.getdata() if px[0] > 150 and px[1] < 80 and px[2] < 80)
     assert reds > 500  # the bars were drawn
+
+
+def test_a_report_stops_at_its_next_station_once_cancelled(demo_network, demo_config):
+    """The live preview refreshes the 统计 page in the background; a newer edit stops that work."""
+    from generator.cancel import Cancelled, cancellable
+    from generator.render.report.compute import build_report
+    from generator.render.report.profile import load_profile
+
+    profile = load_profile(demo_config.profile, demo_config.project_dir)
+    asked = []
+
+    def cancelled_after_three() -> bool:
+        asked.append(1)
+        return len(asked) > 3
+
+    with pytest.raises(Cancelled), cancellable(cancelled_after_three):
+        build_report(demo_network, demo_config, profile)
+    assert len(asked) == 4  # it stopped at the first checkpoint after the test turned true
+    full = build_report(demo_network, demo_config, profile)  # outside, checkpoints never raise
+    assert full["standards"]["assessed"] > 3

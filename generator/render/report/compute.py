@@ -28,6 +28,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from ...cancel import checkpoint
 from ...config import Config
 from ...errors import UsageError, did_you_mean, hint_en, hint_zh
 from ...graph import LEVEL_ORDER, Network
@@ -490,6 +491,7 @@ def build_report(net: Network, config: Config, profile: Profile, under: str | No
     units = []
     agg: dict[str, dict[str, int]] = {}
     for s in active:
+        checkpoint()
         _, problem = expected_units(s)
         if problem:
             notes.append(problem)
@@ -511,6 +513,7 @@ def build_report(net: Network, config: Config, profile: Profile, under: str | No
     assessed = 0
     by_rule: Counter[str] = Counter()
     for s in active:
+        checkpoint()
         items = assess(net, config, profile, s, year, led)
         if not items:
             continue

@@ -178,6 +178,11 @@ class SiteBuilder:
             self._templates[(kind, name)] = found
         return found
 
+    def compile_templates(self) -> None:
+        """Load (and compile) the record templates now rather than at the first page."""
+        for kind in ("station", "project", "person", "case"):
+            self.template_for(kind)
+
     def body_html(self, body: dict | None, page_url: str, problems: Problems) -> str:
         if not body or not body.get("text"):
             return ""
