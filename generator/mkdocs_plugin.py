@@ -43,6 +43,12 @@ log = get_plugin_logger(__name__)
 RECORD_DIRS = ("stations", "projects", "people", "cases", "casebooks", "activities")
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".gif", ".tif", ".tiff", ".heic"}
 DEFAULT_FEATURES = ["navigation.tabs", "navigation.indexes", "navigation.top", "navigation.footer"]
+#: Seconds without a new edit before the preview brings the 统计 and home pages up to date.
+HUB_REFRESH_DELAY = 1.0
+#: Seconds after a preview rebuild before its garbage is collected.
+GC_DELAY = 0.3
+#: Content warnings a build prints at most (`wenming check` lists them all).
+MAX_WARNINGS_SHOWN = 30
 
 
 class WenmingOptions(MkConfig):
@@ -76,7 +82,7 @@ class WenmingPlugin(BasePlugin[WenmingOptions]):
         self.deferred: Any = None  # a hub being brought up to date after a preview rebuild
         self.hub_generation = 0  # bumped by every rebuild: older hub refreshes give up
         self.hub_lock = threading.Lock()
-        self.pending_hubs: list[tuple[str, str, str]] = []
+        self.pending_hubs: list[tuple[str, str]] = []  # (hub key, page) to refresh after a preview rebuild
         self.published: dict[str, dict] = {}
         self.hub_dest: dict[str, str] = {}
         self.home_editorial = ""
@@ -229,7 +235,7 @@ class WenmingPlugin(BasePlugin[WenmingOptions]):
         self._report(Problems(list(problems.items) + list(result.problems)), "内容检查未通过 (content check failed)")
         self._update_qr(self.site_dir, {rid for kind, rid in result.keys if kind in ("station", "moved")})
         self.snapshot = builder.snapshot(self.shells, result, self.snapshot)
-        self.pending_hubs = [(key, self.hub_dest[key], self.hub_cache[key][0]) for key in sorted(stale)
+        self.pending_hubs = [(key, self.hub_dest[key]) for key in sorted(stale)
                              if key in self.hub_cache]
         self._refresh_hubs(self.site_dir)
         log.info(f"wenming: 快速更新 {result.pages} 个页面,{time.monotonic() - start:.2f} s "
@@ -362,7 +368,7 @@ class WenmingPlugin(BasePlugin[WenmingOptions]):
             if not needs & self.hub_areas:
                 return cached
             if key in DEFERRED_HUBS:
-                self.pending_hubs.append((key, dest, cached[0]))
+                self.pending_hubs.append((key, dest))
                 return cached
         self.hub_cache[key] = self.builder.render_hub(key)
         return self.hub_cache[key]
@@ -395,7 +401,7 @@ class WenmingPlugin(BasePlugin[WenmingOptions]):
             # only slow the next one down and be thrown away.
             if not wait(HUB_REFRESH_DELAY - GC_DELAY):
                 return
-            for key, dest, _ in pending:
+            for key, dest in pending:
                 try:  # a newer edit stops this one at once (its own refresh follows)
                     with cancellable(lambda: generation != self.hub_generation):
                         fresh = builder.compose_home(self.home_editorial) if key == "home" \
@@ -703,12 +709,6 @@ def _stamp(path) -> tuple:
 
 
 #: Folders a live preview keeps between rebuilds (MkDocs empties the site folder each time).
-#: Seconds without a new edit before the preview brings the 统计 and home pages up to date.
-HUB_REFRESH_DELAY = 1.0
-#: Seconds after a preview rebuild before its garbage is collected.
-GC_DELAY = 0.3
-#: Content warnings a build prints at most (`wenming check` lists them all).
-MAX_WARNINGS_SHOWN = 30
 KEPT_DIRS = ("stations", "projects", "people", "cases", "s", "pagefind", "images")
 KEPT_STORE = ".wenming-serve"
 

@@ -93,7 +93,7 @@ def _test_layout(url: str) -> tuple[int, int]:
     unmasked, format and version information light (see :class:`_Layout`)."""
     qr = qrcode.QRCode(version=None, error_correction=ERROR_CORRECT_M, border=BORDER)
     qr.add_data(url)
-    version = _fit([(c.mode, len(c.data)) for c in qr.data_list])
+    version = _fit(qr.data_list)
     lay = _layout(version)
     codewords = qr_util.create_data(version, qr.error_correction, qr.data_list)
     bits = format(int.from_bytes(bytes(codewords), "big"), f"0{8 * len(codewords)}b")
@@ -234,15 +234,18 @@ def symbol_version(url: str) -> int:
     The version ``qrcode.QRCode.best_fit`` picks, from the same segments (``add_data``'s
     default optimisation) and capacity table, counted rather than written bit by bit.
     """
-    return _fit([(c.mode, len(c.data)) for c in qr_util.optimal_data_chunks(url, minimum=20)])
+    qr = qrcode.QRCode(version=None, error_correction=ERROR_CORRECT_M)
+    qr.add_data(url)  # the segments qrcode would make
+    return _fit(qr.data_list)
 
 
-def _fit(segments: list[tuple[int, int]]) -> int:
+def _fit(segments: list[qr_util.QRData]) -> int:
+    """The version ``QRCode.best_fit`` gives ``segments`` at level M."""
     limits = qr_util.BIT_LIMIT_TABLE[ERROR_CORRECT_M]
     start = 1
     while True:
         sizes = qr_util.mode_sizes_for_version(start)
-        needed = sum(4 + sizes[mode] + _payload_bits(mode, n) for mode, n in segments)
+        needed = sum(4 + sizes[c.mode] + _payload_bits(c.mode, len(c.data)) for c in segments)
         version = bisect.bisect_left(limits, needed, start)
         if version > 40:
             raise qrcode.exceptions.DataOverflowError(f"{needed} bits do not fit in a QR symbol")

@@ -19,7 +19,7 @@ from ...config import Config
 from ...errors import Problem, did_you_mean
 from ...model import Status, tel_uri
 from ...parallel import chunked_map
-from . import MAX_COMFORTABLE_VERSION, QrImages, density_warning, draw_chunk, qr_url, short_url, symbol_version
+from . import QrImages, density_problem, draw_chunk, qr_url, short_url, symbol_version
 from .maps import map_links
 
 LOCK_HEADER = (
@@ -125,14 +125,12 @@ def _version(url: str) -> int:
 def density_warnings(net, config: Config) -> list[Problem]:
     """Warnings for QR URLs that need a symbol denser than version 3-M."""
     out = []
-    base = config.url("s/")
     for st in net.stations.values():
         for qid in (st.id, *st.former_ids):
-            url = f"{base}{qid}/"
-            version = _version(url)
-            if version > MAX_COMFORTABLE_VERSION:
-                fld = "id" if qid == st.id else "former_ids"
-                out.append(density_warning(st.path, st.line_of(fld), fld, url, version, qid))
+            url = qr_url(config, qid)
+            p = density_problem(config, st, url, _version(url), qid)
+            if p is not None:
+                out.append(p)
     return out
 
 
