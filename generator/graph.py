@@ -147,7 +147,7 @@ class Network:
         return self._by_station.get(sid, {}).get("people", [])
 
     def cases_of(self, sid: str) -> list[Case]:
-        return sorted(self._by_station.get(sid, {}).get("cases", []), key=lambda c: (-c.year, c.order or 0, c.id))
+        return sorted(self._by_station.get(sid, {}).get("cases", []), key=case_newest_first)
 
     def activities_of(self, sid: str) -> list[Activity]:
         return self._by_station.get(sid, {}).get("activities", [])
@@ -223,6 +223,11 @@ def station_sort_key(s: Station) -> tuple:
 
 def case_sort_key(c: Case) -> tuple:
     return (c.year, c.order if c.order is not None else 10**6, c.id)
+
+
+def case_newest_first(c: Case) -> tuple:
+    """Order of the cases a station or project page lists: newest year first."""
+    return (-c.year, c.order or 0, c.id)
 
 
 # ----------------------------------------------------------------------- checks

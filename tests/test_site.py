@@ -138,6 +138,36 @@ def test_breadcrumbs_follow_the_hierarchy(site, demo_network):
         assert target == (site / "stations" / anc.id).resolve()
 
 
+
+def test_case_pages_lead_through_their_year_in_book_order(site, demo_network):
+    cases = sorted(demo_network.cases.values(), key=lambda c: (c.year, c.order if c.order is not None else 10**6, c.id))
+    years = sorted({c.year for c in cases})
+    assert any(sum(c.year == y for c in cases) >= 3 for y in years), "the demo has a year with several cases"
+    for year in years:
+        expected = [c.id for c in cases if c.year == year]
+        walked, here = [], expected[0]
+        assert page(site, f"cases/{here}").select_one(".wm-prevnext a:not(.wm-prevnext__next)") is None
+        while here:
+            walked.append(here)
+            nxt = page(site, f"cases/{here}").select_one(".wm-prevnext__next")
+            here = (site / "cases" / here / nxt["href"]).resolve().name if nxt else None
+        assert walked == expected, year
+
+
+def test_project_pages_list_the_newest_related_cases(site, demo_network):
+    net = demo_network
+    newest = lambda c: (-c.year, c.order or 0, c.id)  # noqa: E731
+    listed_some = False
+    for p in net.projects.values():
+        owner = net.resolve(p.station)
+        pool = [c for c in net.cases.values() if (owner and owner.id in c.stations)
+                or set(c.tags) & (set(p.tags) - {"示例", "demo", "sample", "品牌项目"})]
+        expected = [c.title for c in sorted(pool, key=newest)][:12]
+        shown = [a.get_text() for a in page(site, f"projects/{p.id}").select("#cases + ul a")]
+        assert shown == expected, p.id
+        listed_some = listed_some or len(shown) > 1
+    assert listed_some, "the demo has a project with several related cases"
+
 def test_merged_and_closed_stations_keep_a_page(site, demo_network):
     net = demo_network
     merged = [s for s in net.stations.values() if s.status == Status.merged]

@@ -7,6 +7,7 @@ only print. Nothing here imports MkDocs.
 from __future__ import annotations
 
 import functools
+import heapq
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -14,12 +15,14 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from ...graph import LEVEL_ORDER, Network, case_sort_key, station_sort_key
+from ...graph import LEVEL_ORDER, Network, case_newest_first, case_sort_key, station_sort_key
 from ...model import Case, Level, Person, Project, Station, Status, tel_uri
 from ...model.fields import PROJECT_LEVEL_ORDER
 from .util import LEVEL_LABELS, LEVEL_SLUGS, map_links, phone_is_mobile, record_url, relurl, sms_uri
 
 DEMO_TAGS = {"示例", "demo", "sample"}
+#: Cases listed on a project page.
+PROJECT_CASES = 12
 
 
 def is_demo(rec: Any) -> bool:
@@ -100,11 +103,25 @@ class Contexts:
 
     @cached_property
     def cases_by_tag(self) -> dict[str, list[Case]]:
-        """Tag -> the cases carrying it (project pages list the cases that share their tags)."""
+        """Tag -> the cases carrying it, newest first in :func:`case_newest_first` order (project pages
+        list the cases that share their tags)."""
         out: dict[str, list[Case]] = defaultdict(list)
-        for c in self.net.cases.values():
+        for c in sorted(self.net.cases.values(), key=case_newest_first):
             for t in set(c.tags):
                 out[t].append(c)
+        return out
+
+    @cached_property
+    def year_neighbours(self) -> dict[str, tuple[Case | None, Case | None]]:
+        """Case id -> (previous, next) case of the same year in book order."""
+        by_year: dict[int, list[Case]] = defaultdict(list)
+        for c in self.net.cases.values():
+            by_year[c.year].append(c)
+        out: dict[str, tuple[Case | None, Case | None]] = {}
+        for cases in by_year.values():
+            cases.sort(key=case_sort_key)
+            for i, c in enumerate(cases):
+                out[c.id] = (cases[i - 1] if i else None, cases[i + 1] if i + 1 < len(cases) else None)
         return out
 
     @property
@@ -231,21 +248,25 @@ class Contexts:
         home = relurl(page, "")
         owner = net.resolve(p.station)
         crumbs = [{"name": "首页", "url": home}, {"name": "品牌项目", "url": relurl(page, "projects/")}]
-        related = [c for c in net.cases_of(owner.id)] if owner else []
+        # The owner's cases and those sharing a tag, newest first: each list is already in that
+        # order, so a merge reads only as far as the first PROJECT_CASES distinct ones.
         by_tag = self.cases_by_tag
-        tagged = [c for t in sorted(set(p.tags) - DEMO_TAGS - {"品牌项目"}) for c in by_tag.get(t, ())]
+        lists = [net.cases_of(owner.id)] if owner else []
+        lists += [by_tag[t] for t in sorted(set(p.tags) - DEMO_TAGS - {"品牌项目"}) if t in by_tag]
         seen, cases = set(), []
-        for c in sorted(related + tagged, key=lambda c: (-c.year, c.order or 0, c.id)):
+        for c in heapq.merge(*lists, key=case_newest_first):
             if c.id not in seen:
                 seen.add(c.id)
                 cases.append(self.link(page, "case", c.id, c.title, year=c.year))
+                if len(cases) == PROJECT_CASES:
+                    break
         return {
             "kind": "project", "id": p.id, "url": page, "home": home, "crumbs": crumbs, "name": p.name,
             "category": p.category, "level": p.level or "", "started": p.started or "",
             "summary": p.summary, "demo": is_demo(p), "tags": [t for t in p.tags if t not in DEMO_TAGS],
             "station": self.station_link(page, owner) if owner else None,
             "awards": [{"title": a.title, "year": a.year, "by": a.by} for a in p.awards],
-            "photos": self.photos(page, p), "body": self.body(p), "cases": cases[:12],
+            "photos": self.photos(page, p), "body": self.body(p), "cases": cases,
             "description": short(p.summary or p.name, 120),
         }
 
@@ -270,10 +291,7 @@ class Contexts:
         page = record_url("case", c.id)
         home = relurl(page, "")
         stations = [self.station_link(page, s) for s in (net.resolve(i) for i in c.stations) if s]
-        same_year = sorted((o for o in net.cases.values() if o.year == c.year), key=case_sort_key)
-        idx = [o.id for o in same_year].index(c.id)
-        prev_c = same_year[idx - 1] if idx > 0 else None
-        next_c = same_year[idx + 1] if idx + 1 < len(same_year) else None
+        prev_c, next_c = self.year_neighbours.get(c.id, (None, None))
         return {
             "kind": "case", "id": c.id, "url": page, "home": home, "title": c.title, "name": c.title,
             "crumbs": [{"name": "首页", "url": home}, {"name": "案例", "url": relurl(page, "cases/")},
@@ -310,7 +328,7 @@ class Contexts:
             {"label": "品牌项目", "value": len(net.projects), "url": "projects/"},
         ]
         projects = sorted(net.projects.values(), key=project_sort_key)[:6]
-        cases = sorted(net.cases.values(), key=lambda c: (-c.year, c.order or 0, c.id))[:6]
+        cases = sorted(net.cases.values(), key=case_newest_first)[:6]
         people = sorted(net.people.values(), key=lambda p: (-max(h.year for h in p.honors), p.name))[:6]
         return {
             "root": self.station_card(page, root) if root else None,
