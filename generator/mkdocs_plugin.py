@@ -127,6 +127,10 @@ class WenmingPlugin(BasePlugin[WenmingOptions]):
             self.hub_areas = hub_areas(self.snapshot.net, self.net)
         self._check_lock_of(self.net, problems)
         self._report(problems, "内容检查未通过 (content check failed)")
+        if self.command == "build":
+            from .parallel import freeze_loaded
+
+            freeze_loaded()
 
         custom = config.theme.custom_dir
         dirs = [str(p / "templates") for p in _render_dirs() if (p / "templates").is_dir()]
