@@ -57,25 +57,28 @@ class Record(BaseModel):
     # its signature twice for every record it validates (a third of the validation time).
     _lines: dict = PrivateAttr({})
 
+    # Private attributes are read from pydantic's own dict: ``self._path`` goes through
+    # ``BaseModel.__getattr__`` (a few microseconds, for every record on every rebuild).
     @property
     def path(self) -> str:
-        return self._path
+        return self.__pydantic_private__["_path"]
 
     @property
     def body(self) -> str:
-        return self._body
+        return self.__pydantic_private__["_body"]
 
     @property
     def body_line(self) -> int:
-        return self._body_line
+        return self.__pydantic_private__["_body_line"]
 
     def line_of(self, *path: Any) -> int | None:
+        lines = self.__pydantic_private__["_lines"]
         p = tuple(path)
         while p:
-            if p in self._lines:
-                return self._lines[p]
+            if p in lines:
+                return lines[p]
             p = p[:-1]
-        return self._lines.get((), None)
+        return lines.get((), None)
 
     @property
     def title(self) -> str:
