@@ -54,7 +54,7 @@ class Record(BaseModel):
     _body: str = PrivateAttr("")
     _body_line: int = PrivateAttr(1)
     # A plain default, copied for each record: a default_factory would make pydantic inspect
-    # its signature twice for every record it validates (a third of the validation time).
+    # its signature twice for every record it validates (a quarter of the validation time).
     _lines: dict = PrivateAttr({})
 
     # Private attributes are read from pydantic's own dict: ``self._path`` goes through

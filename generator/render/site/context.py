@@ -291,7 +291,7 @@ class Contexts:
         page = record_url("case", c.id)
         home = relurl(page, "")
         stations = [self.station_link(page, s) for s in (net.resolve(i) for i in c.stations) if s]
-        prev_c, next_c = self.year_neighbours.get(c.id, (None, None))
+        prev_c, next_c = self.year_neighbours[c.id]
         return {
             "kind": "case", "id": c.id, "url": page, "home": home, "title": c.title, "name": c.title,
             "crumbs": [{"name": "首页", "url": home}, {"name": "案例", "url": relurl(page, "cases/")},
