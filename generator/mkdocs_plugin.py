@@ -80,6 +80,7 @@ class WenmingPlugin(BasePlugin[WenmingOptions]):
         self.hub_cache: dict[str, tuple[str, list]] = {}  # hub key -> (fragment, toc), serve only
         self.hub_areas: set[str] | None = None
         self.deferred: Any = None  # a hub being brought up to date after a preview rebuild
+        self.drawing: Any = None  # QR images being drawn into the cache (render.qr.site.start_drawing)
         self.hub_generation = 0  # bumped by every rebuild: older hub refreshes give up
         self.hub_lock = threading.Lock()
         self.pending_hubs: list[tuple[str, str]] = []  # (hub key, page) to refresh after a preview rebuild
@@ -131,6 +132,7 @@ class WenmingPlugin(BasePlugin[WenmingOptions]):
             from .parallel import freeze_loaded
 
             freeze_loaded()
+        self._start_drawing()
 
         custom = config.theme.custom_dir
         dirs = [str(p / "templates") for p in _render_dirs() if (p / "templates").is_dir()]
@@ -562,15 +564,34 @@ class WenmingPlugin(BasePlugin[WenmingOptions]):
             return
         update_qr_site(self.net, self.cfg, site_dir, stations)
 
+    def _start_drawing(self) -> None:
+        """QR images missing from the cache are drawn by a worker of their own from now on: MkDocs'
+        index pages, next, keep one core busy."""
+        self._stop_drawing()
+        if self.command == "serve" and self.builds > 0:
+            return  # a preview rebuild draws the few codes it needs itself
+        try:
+            from .render.qr.site import start_drawing
+        except ImportError:
+            return
+        self.drawing = start_drawing(self.net, self.cfg, workers=self.cfg.workers)
+
+    def _stop_drawing(self) -> None:
+        if self.drawing is not None:
+            self.drawing.cancel()
+            self.drawing = None
+
     def _write_qr(self, site_dir: Path, processes: bool, progress) -> None:
         try:
             from .render.qr.site import write_qr_site
         except ImportError:
             return
+        drawing, self.drawing = self.drawing, None
         write_qr_site(self.net, self.cfg, site_dir, workers=self.cfg.workers, allow_processes=processes,
-                      progress=progress)
+                      progress=progress, drawing=drawing)
 
     def on_build_error(self, *, error: Exception) -> None:
+        self._stop_drawing()
         if self.staging is not None and self.staging.exists():
             shutil.rmtree(self.staging, ignore_errors=True)
         self.staging = None

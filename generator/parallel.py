@@ -88,13 +88,7 @@ def chunked_map(func: Callable[[Any, Sequence[T]], R], state: Any, jobs: Sequenc
             yield func(state, part)
         return
     if fresh:
-        token = os.getpid()
-        ctx = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=min(n, len(chunks)), mp_context=ctx,
-                                 initializer=_init_fresh, initargs=(token, func, state)) as pool:
-            with _main_hidden():  # the workers start while the tasks are submitted
-                results = pool.map(_run_chunk, [(token, part) for part in chunks])
-            yield from results
+        yield from FreshPool(func, state, chunks, workers=n).results()
         return
     token = id(state) ^ os.getpid()
     _STATE[token] = (func, state)
@@ -112,6 +106,35 @@ def chunked_map(func: Callable[[Any, Sequence[T]], R], state: Any, jobs: Sequenc
         _STATE.pop(token, None)
         if not frozen:
             gc.unfreeze()
+
+
+class FreshPool:
+    """``func(state, chunk)`` for each of ``chunks`` in new interpreters, started now, collected later.
+
+    The workers import only ``func``'s module and get ``state`` pickled once each, so they hold
+    none of this process's memory; they work while this process goes on with something else.
+    """
+
+    def __init__(self, func: Callable[[Any, Sequence[T]], R], state: Any, chunks: Sequence[Sequence[T]], *,
+                 workers: int = 1):
+        token = os.getpid()
+        self.pool = ProcessPoolExecutor(max_workers=max(1, min(workers, len(chunks))),
+                                        mp_context=multiprocessing.get_context("spawn"),
+                                        initializer=_init_fresh, initargs=(token, func, state))
+        with _main_hidden():  # the workers start while the tasks are submitted
+            self.futures = [self.pool.submit(_run_chunk, (token, part)) for part in chunks]
+
+    def results(self) -> Iterator[Any]:
+        """The chunks' results in order, as they finish; the workers end after the last."""
+        try:
+            for future in self.futures:
+                yield future.result()
+        finally:
+            self.cancel()
+
+    def cancel(self) -> None:
+        """Drop the chunks not started yet; the workers end after their current chunk."""
+        self.pool.shutdown(wait=False, cancel_futures=True)
 
 
 def freeze_loaded() -> None:

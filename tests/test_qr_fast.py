@@ -109,6 +109,28 @@ def test_symbol_version_equals_qrcode_best_fit():
     assert {9, 10, 26, 27, 40} <= versions
 
 
+def test_codewords_equal_qrcode_create_data_in_every_version():
+    """The Reed-Solomon tables give qrcode's codewords, interleaved the same way, in every version
+    (one block up to version 3, then up to 49 blocks of two sizes) and every segment mode."""
+    rng = random.Random(18004)
+    alphabets = [string.ascii_lowercase + "-/.:", string.digits, string.ascii_uppercase + string.digits + " $%*+-./:",
+                 "文明实践站abc123"]
+    seen = set()
+    for i in range(800):
+        length = rng.randint(1, 60) if i % 2 else rng.randint(60, 2400)
+        text = "".join(rng.choice(rng.choice(alphabets)) for _ in range(length))
+        qr = qrcode.QRCode(version=None, error_correction=ERROR_CORRECT_M)
+        qr.add_data(text)
+        try:
+            version = qrmod._fit(qr.data_list)
+        except qrcode.exceptions.DataOverflowError:
+            continue
+        want = bytes(qrcode.util.create_data(version, ERROR_CORRECT_M, qr.data_list))
+        assert qrmod._codewords(version, qr.data_list) == want, (version, text)
+        seen.add(version)
+    assert len(seen) >= 30 and {1, 2, 3, 10, 27} <= seen, sorted(seen)
+
+
 def test_mask_scores_equal_qrcode_lost_point():
     """Not only the chosen mask: each of the eight scores is qrcode's own."""
     for url in varied_urls(160, seed=7):

@@ -158,6 +158,66 @@ def test_qr_site_written_by_workers_equals_serial(demo_network, demo_config, tmp
     assert len(digest(forked)) == 3 * len(published_ids(demo_network))
 
 
+def test_qr_images_drawn_ahead_equal_those_drawn_while_writing(demo_network, demo_config, tmp_path, monkeypatch):
+    """A build starts drawing the missing QR images as soon as the records are checked; the contact
+    pages written afterwards link the very images a build drawing them itself would make."""
+    from generator.render.qr import site as qs
+
+    monkeypatch.setattr(demo_config, "qr_lock", str(tmp_path / "lock.txt"))
+    monkeypatch.setattr(demo_config, "cache_dir", str(tmp_path / "serial-cache"))
+    qs.write_qr_site(demo_network, demo_config, tmp_path / "serial", allow_processes=False)
+    monkeypatch.setattr(demo_config, "cache_dir", str(tmp_path / "cache"))
+    assert qs.start_drawing(demo_network, demo_config, workers=2) is None, "a few images: drawn while writing"
+    monkeypatch.setattr(qs, "DRAW_AHEAD_MIN", 1)
+    monkeypatch.setattr(qs, "QR_CHUNK", 4)
+    drawing = qs.start_drawing(demo_network, demo_config, workers=2)
+    assert drawing is not None and len(drawing.futures) > 1
+    assert qs.start_drawing(demo_network, demo_config, workers=1) is None, "one core: no worker of its own"
+    qs.write_qr_site(demo_network, demo_config, tmp_path / "ahead", drawing=drawing)
+    assert digest(tmp_path / "ahead") == digest(tmp_path / "serial")
+    assert qs.start_drawing(demo_network, demo_config, workers=2) is None, "all drawn: nothing to start"
+
+
+def test_failed_build_stops_drawing_qr_images(demo_copy, monkeypatch):
+    """A build that fails after the QR worker started does not leave it drawing."""
+    import multiprocessing
+
+    import generator.render.search as search
+    from generator.mkdocs_plugin import build_site
+    from generator.render.qr import site as qs
+
+    monkeypatch.setattr(qs, "DRAW_AHEAD_MIN", 1)
+    monkeypatch.setattr(qs, "QR_CHUNK", 1)
+    started = []
+    real = qs.start_drawing
+
+    def spy(net, config, **kwargs):
+        many = [f"x{i:05d}" for i in range(20_000)]  # about 20 s of drawing for one worker
+        with monkeypatch.context() as m:
+            m.setattr(qs, "published_ids", lambda net: many)
+            started.append(real(net, config, **kwargs))
+        return started[-1]
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("search index failed")
+
+    monkeypatch.setattr(qs, "start_drawing", spy)
+    monkeypatch.setattr(search, "build_index", boom)
+    monkeypatch.setattr(search, "start_index", boom)
+    monkeypatch.chdir(demo_copy)
+    monkeypatch.setenv("WENMING_NO_PROGRESS", "1")
+    with pytest.raises(RuntimeError, match="search index failed"):
+        build_site(str(demo_copy / "mkdocs.yml"))
+    assert started and started[0] is not None
+    for _ in range(50):
+        if not multiprocessing.active_children():
+            break
+        time.sleep(0.1)
+    assert not multiprocessing.active_children(), "the worker stops within its current image"
+    assert sum(f.cancelled() for f in started[0].futures) > 15_000
+    assert not (demo_copy / "site").exists()
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -13,6 +13,7 @@ import functools
 import hashlib
 import operator
 import os
+import re
 import shutil
 import struct
 import zlib
@@ -21,6 +22,7 @@ from pathlib import Path
 
 import qrcode
 import qrcode.exceptions
+from qrcode import LUT as qr_lut
 from qrcode import base as qr_base
 from qrcode import util as qr_util
 from qrcode.constants import ERROR_CORRECT_M
@@ -95,11 +97,93 @@ def _test_layout(url: str) -> tuple[int, int]:
     qr.add_data(url)
     version = _fit(qr.data_list)
     lay = _layout(version)
-    codewords = qr_util.create_data(version, qr.error_correction, qr.data_list)
-    bits = format(int.from_bytes(bytes(codewords), "big"), f"0{8 * len(codewords)}b")
+    codewords = _codewords(version, qr.data_list)
+    bits = format(int.from_bytes(codewords, "big"), f"0{8 * len(codewords)}b")
     if len(bits) != lay.data_bits:  # pragma: no cover - qrcode always fills the symbol
         raise ValueError(f"unexpected codeword count for version {version}")
     return version, int("".join(lay.pick(bits + "01")), 2)
+
+
+class _Bits:
+    """qrcode's ``BitBuffer`` held as one integer (``QRData.write`` calls ``put``)."""
+
+    __slots__ = ("value", "length")
+
+    def __init__(self) -> None:
+        self.value = 0
+        self.length = 0
+
+    def put(self, num: int, length: int) -> None:
+        self.value = (self.value << length) | num
+        self.length += length
+
+    def __len__(self) -> int:
+        return self.length
+
+
+def _codewords(version: int, segments: list[qr_util.QRData]) -> bytes:
+    """``qrcode.util.create_data`` at level M: the data codewords, padded, then each block's error
+    correction codewords, interleaved. The same bytes; the Reed-Solomon remainders come from a
+    table of whole-remainder integers (:func:`_rs_table`) instead of qrcode's polynomial objects,
+    which took most of the time of a symbol."""
+    bits = _Bits()
+    for seg in segments:
+        bits.put(seg.mode, 4)
+        bits.put(len(seg), qr_util.length_in_bits(seg.mode, version))
+        if seg.mode == qr_util.MODE_8BIT_BYTE:
+            bits.put(int.from_bytes(seg.data, "big"), 8 * len(seg.data))
+        else:
+            seg.write(bits)
+    blocks = qr_base.rs_blocks(version, ERROR_CORRECT_M)
+    limit = 8 * sum(b.data_count for b in blocks)
+    if bits.length > limit:
+        raise qrcode.exceptions.DataOverflowError(f"{bits.length} bits do not fit in version {version}")
+    bits.put(0, min(limit - bits.length, 4))  # terminator
+    bits.put(0, -bits.length % 8)  # to a whole byte
+    data = bits.value.to_bytes(bits.length // 8, "big")
+    data += bytes((qr_util.PAD0, qr_util.PAD1)) * ((limit // 8 - len(data)) // 2 + 1)
+    dc: list[bytes] = []
+    ec: list[bytes] = []
+    for b in blocks:
+        chunk = data[:b.data_count]
+        data = data[b.data_count:]
+        dc.append(chunk)
+        ec.append(_rs_remainder(chunk, b.total_count - b.data_count))
+    return _interleave(dc) + _interleave(ec)
+
+
+def _interleave(parts: list[bytes]) -> bytes:
+    longest = max(len(p) for p in parts)
+    return bytes(p[i] for i in range(longest) for p in parts if i < len(p))
+
+
+def _rs_remainder(data: bytes, n: int) -> bytes:
+    """The ``n`` error correction codewords of ``data``: its remainder modulo the generator."""
+    table = _rs_table(n)
+    shift, mask = 8 * (n - 1), (1 << 8 * n) - 1
+    rem = 0
+    for byte in data:
+        rem = ((rem << 8) & mask) ^ table[(rem >> shift) ^ byte]
+    return rem.to_bytes(n, "big")
+
+
+@functools.cache
+def _rs_table(n: int) -> tuple[int, ...]:
+    """For each byte f, f times the generator of degree ``n`` (without its leading 1), as an integer
+    of ``n`` bytes: one step of the remainder's shift register."""
+    if n in qr_lut.rsPoly_LUT:
+        gen = list(qr_lut.rsPoly_LUT[n])
+    else:
+        poly = qr_base.Polynomial([1], 0)
+        for i in range(n):
+            poly = poly * qr_base.Polynomial([1, qr_base.gexp(i)], 0)
+        gen = [poly[i] for i in range(len(poly))]
+    tail = gen[1:]
+    table = [0]
+    for f in range(1, 256):
+        lf = qr_base.glog(f)
+        table.append(int.from_bytes(bytes(qr_base.gexp(lf + qr_base.glog(g)) if g else 0 for g in tail), "big"))
+    return tuple(table)
 
 
 @dataclass(frozen=True)
@@ -262,24 +346,17 @@ def _payload_bits(mode: int, n: int) -> int:
     return 8 * n
 
 
+_DARK_RUN = re.compile(b"\x01+")
+
+
 def svg_of(sym: Symbol) -> str:
     """A compact vector SVG: one path, horizontal runs of dark modules, white background.
 
     The viewBox is in modules; the size is set by whoever places it (``width`` in CSS or HTML).
     """
     n = sym.size
-    parts: list[str] = []
-    for y, row in enumerate(sym.matrix):
-        x = 0
-        while x < n:
-            if row[x]:
-                start = x
-                while x < n and row[x]:
-                    x += 1
-                w = x - start
-                parts.append(f"M{start} {y}h{w}v1h-{w}z")
-            else:
-                x += 1
+    parts = [f"M{m.start()} {y}h{m.end() - m.start()}v1h-{m.end() - m.start()}z"
+             for y, row in enumerate(sym.matrix) for m in _DARK_RUN.finditer(bytes(row))]
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {n} {n}" width="{n * 4}" height="{n * 4}" '
         f'shape-rendering="crispEdges"><rect width="{n}" height="{n}" fill="#fff"/>'
@@ -303,13 +380,13 @@ def png_of(sym: Symbol) -> bytes:
     width = n * box
     row_bytes = (width + 7) // 8
     pad = "1" * (row_bytes * 8 - width)  # white
-    dark, light = "0" * box, "1" * box
+    pixels = {0: "1" * box, 1: "0" * box}  # a module (False/True) to its pixels: white 1, black 0
     if box < _SPLICE_MIN_BOX:  # big symbols: few pixel rows per module row, one plain stream
         packer = zlib.compressobj(_PNG_ZLIB_LEVEL)
         deflated, prev, block = [], None, b""
         for row in sym.matrix:
             if row != prev:
-                block = (b"\0" + _pixel_row(row, dark, light, pad, row_bytes)) * box
+                block = (b"\0" + _pixel_row(row, pixels, pad, row_bytes)) * box
                 prev = row
             deflated.append(packer.compress(block))
         deflated.append(packer.flush())
@@ -324,7 +401,7 @@ def png_of(sym: Symbol) -> bytes:
                 deflated.append(all_rows)
                 adler = zlib.adler32(all_raw, adler)
                 continue
-            line = b"\0" + _pixel_row(row, dark, light, pad, row_bytes)
+            line = b"\0" + _pixel_row(row, pixels, pad, row_bytes)
             deflated.append(packer.compress(line) + packer.flush(zlib.Z_FULL_FLUSH))
             deflated.append(same_rows)
             adler = zlib.adler32(same_raw, zlib.adler32(line, adler))
@@ -343,8 +420,8 @@ def png_of(sym: Symbol) -> bytes:
             + chunk(b"IEND", b""))
 
 
-def _pixel_row(row: tuple[bool, ...], dark: str, light: str, pad: str, row_bytes: int) -> bytes:
-    return int("".join(dark if c else light for c in row) + pad, 2).to_bytes(row_bytes, "big")
+def _pixel_row(row: tuple[bool, ...], pixels: dict[int, str], pad: str, row_bytes: int) -> bytes:
+    return int(bytes(row).decode("latin-1").translate(pixels) + pad, 2).to_bytes(row_bytes, "big")
 
 
 @functools.lru_cache(maxsize=64)
@@ -381,35 +458,62 @@ class QrImages:
         options = f"ec=M;border={BORDER};png={PNG_MIN_PIXELS}@{PNG_DPI};svg=path-runs"
         return hashlib.sha256(f"{url}\n{options}\n{CODE_VERSION}".encode()).hexdigest()[:32]
 
-    def _paths(self, url: str) -> tuple[Path, Path, Path]:
+    def _paths(self, url: str) -> tuple[Path, Path]:
         k = self.key(url)
         base = self.folder / k[:2]
-        return base / f"{k}.svg", base / f"{k}.png", base / f"{k}.version"
+        return base / f"{k}.svg", base / f"{k}.png"
 
     def get(self, url: str) -> tuple[str, bytes, int]:
         """(SVG text, PNG bytes, version) for ``url``; drawn once, then read from the cache."""
-        svg_p, png_p, ver_p = self._paths(url)
+        svg_p, png_p = self._paths(url)
         try:
             svg = svg_p.read_text(encoding="utf-8")
             png = png_p.read_bytes()
-            version = int(ver_p.read_text(encoding="ascii"))
+            version = _svg_version(svg)
             self.hits += 1
         except (OSError, ValueError):
-            sym = make_symbol(url)
-            svg, png, version = svg_of(sym), png_of(sym), sym.version
-            svg_p.parent.mkdir(parents=True, exist_ok=True)
-            _atomic_write(svg_p, svg.encode("utf-8"))
-            _atomic_write(png_p, png)
-            _atomic_write(ver_p, str(version).encode("ascii"))
-            self.misses += 1
+            svg, png, version = self._draw(url, svg_p, png_p)
         self._versions[url] = version
         return svg, png, version
 
+    def _draw(self, url: str, svg_p: Path, png_p: Path) -> tuple[str, bytes, int]:
+        sym = make_symbol(url)
+        svg, png = svg_of(sym), png_of(sym)
+        svg_p.parent.mkdir(parents=True, exist_ok=True)
+        _atomic_write(png_p, png)
+        _atomic_write(svg_p, svg.encode("utf-8"))  # last: an SVG in the cache means both are there
+        self.misses += 1
+        return svg, png, sym.version
+
+    def cached(self, url: str) -> bool:
+        """Whether both images of ``url`` are in the cache."""
+        svg_p, png_p = self._paths(url)
+        return svg_p.is_file() and png_p.is_file()
+
+    def missing(self, urls: list[str]) -> list[str]:
+        """Those of ``urls`` whose images are not both in the cache (one listing per cache folder)."""
+        names: set[str] = set()
+        if self.folder.is_dir():
+            for sub in os.scandir(self.folder):
+                if sub.is_dir():
+                    names.update(os.listdir(sub.path))
+        out = []
+        for url in urls:
+            k = self.key(url)
+            if f"{k}.svg" not in names or f"{k}.png" not in names:
+                out.append(url)
+        return out
+
+    def fill(self, url: str) -> None:
+        """Draw ``url`` into the cache unless it is there already."""
+        if not self.cached(url):
+            self._draw(url, *self._paths(url))
+
     def place(self, url: str, svg_dest: Path, png_dest: Path) -> None:
         """Put the SVG and PNG of ``url`` at ``svg_dest`` and ``png_dest`` (hard links into the cache)."""
-        svg_p, png_p, _ = self._paths(url)
-        if not (svg_p.is_file() and png_p.is_file()):
+        if not self.cached(url):
             self.get(url)
+        svg_p, png_p = self._paths(url)
         for src, dest in ((svg_p, svg_dest), (png_p, png_dest)):
             try:
                 os.link(src, dest)
@@ -430,6 +534,16 @@ class QrImages:
         if url not in self._versions:
             self._versions[url] = symbol_version(url)
         return self._versions[url]
+
+
+def _svg_version(svg: str) -> int:
+    """The version of the symbol drawn in ``svg`` (by :func:`svg_of`), read off its viewBox."""
+    start = svg.index('viewBox="0 0 ') + len('viewBox="0 0 ')
+    side = int(svg[start:svg.index(" ", start)])
+    version, rest = divmod(side - 2 * BORDER - 17, 4)
+    if rest or not 1 <= version <= 40:
+        raise ValueError(f"not a QR symbol of {side} modules")
+    return version
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
@@ -461,6 +575,14 @@ def density_warning(path: str, line: int | None, fld: str, url: str, version: in
         f"{max(budget, 3)} characters with this site_url). Never change an id that is already printed",
         "warning",
     )
+
+
+def fill_chunk(config: Config, urls: list[str]) -> int:
+    """In a worker: draw into the cache each of ``urls`` not there yet (see ``start_drawing``)."""
+    qr = QrImages(config)
+    for url in urls:
+        qr.fill(url)
+    return len(urls)
 
 
 def draw_chunk(config: Config, jobs: list[tuple[str, str]]) -> int:

@@ -18,8 +18,8 @@ import jinja2
 from ...config import Config
 from ...errors import Problem, did_you_mean
 from ...model import Status, tel_uri
-from ...parallel import chunked_map
-from . import QrImages, density_problem, draw_chunk, qr_url, short_url, symbol_version
+from ...parallel import FreshPool, can_fork, chunked_map, worker_count
+from . import QrImages, density_problem, draw_chunk, fill_chunk, qr_url, short_url, symbol_version
 from .maps import map_links
 
 LOCK_HEADER = (
@@ -248,12 +248,32 @@ def contact_page_html(net, config: Config, qr_id: str) -> str:
     return _env().get_template("qr-contact.html").render(**page_context(net, config, qr_id))
 
 
+#: Fewer missing images than this are drawn by the build itself, when it writes the pages.
+DRAW_AHEAD_MIN = 400
+
+
+def start_drawing(net, config: Config, *, workers: int = 0, allow_processes: bool = True) -> FreshPool | None:
+    """Start drawing the QR images missing from the cache, in one new worker process.
+
+    For a build to call as soon as the records are checked: the worker draws while the build
+    renders the index pages (which use one core), and :func:`write_qr_site` later only links the
+    images. ``None`` when little is missing or processes are not to be used.
+    """
+    if not (allow_processes and worker_count(workers) > 1 and can_fork()) or not config.site_url:
+        return None
+    missing = QrImages(config).missing([qr_url(config, qid) for qid in published_ids(net)])
+    if len(missing) < DRAW_AHEAD_MIN:
+        return None
+    return FreshPool(fill_chunk, config, [missing[i:i + QR_CHUNK] for i in range(0, len(missing), QR_CHUNK)])
+
+
 def write_qr_site(net, config: Config, site_dir: Path, *, workers: int = 0, allow_processes: bool = True,
-                  progress=None) -> None:
+                  progress=None, drawing: FreshPool | None = None) -> None:
     """Write ``s/{id}/index.html``, ``qr.svg`` and ``qr.png`` for every published id; update the lock.
 
     The codes are drawn by fresh worker processes that are given only URLs (they import the
-    QR module alone and hold none of the network) while this process writes the contact pages.
+    QR module alone and hold none of the network) while this process writes the contact pages:
+    the ``drawing`` started earlier by :func:`start_drawing`, or workers started here.
     Images come from the QR cache, hard-linked into the site where the file system allows.
     """
     config.require_site_url("二维码")
@@ -262,11 +282,17 @@ def write_qr_site(net, config: Config, site_dir: Path, *, workers: int = 0, allo
     jobs = [(qr_url(config, qid), str(site_dir / "s" / qid)) for qid in ids]
     for qid in ids:
         (site_dir / "s" / qid).mkdir(parents=True, exist_ok=True)
-    images = chunked_map(draw_chunk, config, jobs, chunk=QR_CHUNK, workers=workers,
-                         allow_processes=allow_processes, fresh=True)
-    done = next(images, 0)  # the workers are busy from here on
+    done = 0
+    if drawing is None:
+        images = chunked_map(draw_chunk, config, jobs, chunk=QR_CHUNK, workers=workers,
+                             allow_processes=allow_processes, fresh=True)
+        done = next(images, 0)  # the workers are busy from here on
     for qid in ids:
         (site_dir / "s" / qid / "index.html").write_text(contact_page_html(net, config, qid), encoding="utf-8")
+    if drawing is not None:
+        for _ in drawing.results():  # every missing image is in the cache once this returns
+            pass
+        images = iter([draw_chunk(config, jobs)])  # hard links only
     for n in images:
         done += n
         if progress:
