@@ -174,6 +174,35 @@ def test_large_sites_are_split_into_disjoint_shards_covering_every_page(tmp_path
     assert all(not any(g.startswith("s/") for g in shard) for shard in shards)  # QR pages never indexed
 
 
+def test_shard_plan_runs_two_at_once_within_the_memory_left():
+    """A city: shards of 2,000 pages, two at a time. A province of 113,000 pages next to a build
+    holding 2.2 GB: shards small enough for two Pagefind runs (about 165 KB per page each) to fit
+    in what is left, and still few for the browser to ask. With too little memory left for two
+    runs of useful size, one at a time; with one core, one at a time."""
+    from generator.render.search import MAX_SHARDS_PARALLEL, MEMORY_MB, PAGE_KB, shard_plan
+
+    assert shard_plan(7_555, workers=2, free_mb=3000) == (2000, 2)
+    free = MEMORY_MB - 2200
+    pages, runs = shard_plan(113_291, workers=2, free_mb=free)
+    assert runs == 2 and runs * pages * PAGE_KB <= free * 1024
+    assert pages >= 4000 and -(-113_291 // pages) <= MAX_SHARDS_PARALLEL
+    assert shard_plan(113_291, workers=2, free_mb=30_000) == (7081, 2)  # a roomy machine: 16 shards
+    assert shard_plan(113_291, workers=2, free_mb=400)[1] == 1
+    assert shard_plan(113_291, workers=1, free_mb=free) == (7081, 1)
+
+
+def test_shards_are_packed_first_fit(tmp_path):
+    """Folders of uneven size fill shards up to the limit, biggest first, not in name order."""
+    from generator.render.search import _shards
+
+    groups = [("a/**/*.html", 60), ("b/**/*.html", 45), ("c/**/*.html", 40), ("d/**/*.html", 35),
+              ("e/**/*.html", 15), ("f/**/*.html", 5)]
+    shards = _shards(groups, 100)
+    sizes = {pattern: n for pattern, n in groups}
+    assert len(shards) == 2 and all(sum(sizes[g] for g in shard) <= 100 for shard in shards)
+    assert sorted(g for shard in shards for g in shard) == sorted(sizes)
+
+
 # ---------------------------------------------------------------- build_index
 
 

@@ -132,27 +132,56 @@ def prepare_pages(site_dir: Path, stats: IndexStats | None = None) -> IndexStats
     return stats
 
 
-#: Pages per Pagefind run. Pagefind holds a run's whole index in memory (about 170 KB
-#: per station page, more per page in bigger runs), so a site is indexed in several
-#: runs ("shards") whose indexes the browser merges. Small shards are cheaper per page
-#: and two run at once on two cores; a province gets bigger shards (the browser loads
-#: every shard's index for a query, so their number stays small).
+#: Pages per Pagefind run. Pagefind holds a run's whole index in memory (about 165 KB
+#: per station page, measured from 2,000 to 9,500 pages), so a site is indexed in several
+#: runs ("shards") whose indexes the browser merges. Two run at once on two cores: one
+#: run alone keeps only about 1.4 cores busy. A province gets bigger shards (the browser
+#: asks every shard's index for a query, so their number stays small).
 SHARD_PAGES = 2000
 #: At most this many shards: bigger sites get bigger shards.
-MAX_SHARDS = 12
-#: Shards bigger than this run one at a time (memory).
-PARALLEL_SHARD_PAGES = 3000
+MAX_SHARDS = 16
+#: ... unless smaller shards let two runs share the memory left: then up to this many (the
+#: browser fetches about the same bytes either way, in more requests).
+MAX_SHARDS_PARALLEL = 24
+#: Memory of a Pagefind run per page, in KB (measured on station pages, 2,000 to 9,500 a run).
+PAGE_KB = 165
+#: Memory the build and its Pagefind runs may use together, in MB.
+MEMORY_MB = 3800
 _STATS_LOCK = threading.Lock()
 
 
-def shard_plan(total: int, shard_pages: int = SHARD_PAGES, workers: int = 0) -> tuple[int, int]:
-    """(pages per shard, Pagefind runs at once) for a site of ``total`` pages to index."""
-    limit = max(shard_pages, -(-total // MAX_SHARDS))
-    if limit > PARALLEL_SHARD_PAGES:
-        return limit, 1
+def own_memory_mb() -> float:
+    """Resident memory of this process now, in MB (0 where the system does not tell)."""
+    try:
+        with open("/proc/self/statm", encoding="ascii") as fh:
+            return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except (OSError, ValueError, IndexError, AttributeError):
+        return 0.0
+
+
+def shard_plan(total: int, shard_pages: int = SHARD_PAGES, workers: int = 0,
+               free_mb: float | None = None) -> tuple[int, int]:
+    """(pages per shard, Pagefind runs at once) for a site of ``total`` pages to index.
+
+    ``free_mb`` is the memory the runs may take together (default: :data:`MEMORY_MB` less
+    what this process holds). Runs go two at a time (one per core) when two shards fit in it,
+    with smaller shards if need be; otherwise one at a time.
+    """
     from ...parallel import worker_count
 
-    return limit, worker_count(workers)
+    runs = worker_count(workers)
+    limit = max(shard_pages, -(-total // MAX_SHARDS))
+    if runs < 2:
+        return limit, 1
+    if free_mb is None:
+        free_mb = MEMORY_MB - own_memory_mb()
+    fits = int(free_mb * 1024 / PAGE_KB)  # pages that all runs at once may index
+    if limit * runs <= fits:
+        return limit, runs
+    smaller = fits // runs
+    if smaller >= shard_pages and -(-total // smaller) <= MAX_SHARDS_PARALLEL:
+        return smaller, runs
+    return limit, 1
 
 
 _GLOB_SPECIAL = set("*?[]{}!\\,")
@@ -210,16 +239,21 @@ def plan_shards(site_dir: Path, limit: int = SHARD_PAGES) -> list[list[str]]:
 
 
 def _shards(groups: list[tuple[str, int]], limit: int) -> list[list[str]]:
+    """The globs packed into as few shards of at most ``limit`` pages as we can (first fit,
+    biggest groups first); a group bigger than ``limit`` gets a shard of its own."""
     if sum(n for _, n in groups) <= limit:
         return []
-    shards: list[list[str]] = [[]]
-    size = 0
-    for pattern, n in groups:
-        if shards[-1] and size + n > limit:
-            shards.append([])
-            size = 0
-        shards[-1].append(pattern)
-        size += n
+    shards: list[list[str]] = []
+    sizes: list[int] = []
+    for pattern, n in sorted(groups, key=lambda g: (-g[1], g[0])):
+        for i, size in enumerate(sizes):
+            if size + n <= limit:
+                shards[i].append(pattern)
+                sizes[i] += n
+                break
+        else:
+            shards.append([pattern])
+            sizes.append(n)
     return shards
 
 
