@@ -485,11 +485,6 @@ class QrImages:
         self.misses += 1
         return svg, png, sym.version
 
-    def cached(self, url: str) -> bool:
-        """Whether both images of ``url`` are in the cache."""
-        svg_p, png_p = self._paths(url)
-        return svg_p.is_file() and png_p.is_file()
-
     def missing(self, urls: list[str]) -> list[str]:
         """Those of ``urls`` whose images are not both in the cache (one listing per cache folder)."""
         names: set[str] = set()
@@ -504,16 +499,16 @@ class QrImages:
                 out.append(url)
         return out
 
-    def fill(self, url: str) -> None:
-        """Draw ``url`` into the cache unless it is there already."""
-        if not self.cached(url):
-            self._draw(url, *self._paths(url))
+    def fill(self, url: str) -> tuple[Path, Path]:
+        """Draw ``url`` into the cache unless both images are there already; their paths."""
+        svg_p, png_p = self._paths(url)
+        if not (svg_p.is_file() and png_p.is_file()):
+            self._draw(url, svg_p, png_p)
+        return svg_p, png_p
 
     def place(self, url: str, svg_dest: Path, png_dest: Path) -> None:
         """Put the SVG and PNG of ``url`` at ``svg_dest`` and ``png_dest`` (hard links into the cache)."""
-        if not self.cached(url):
-            self.get(url)
-        svg_p, png_p = self._paths(url)
+        svg_p, png_p = self.fill(url)
         for src, dest in ((svg_p, svg_dest), (png_p, png_dest)):
             try:
                 os.link(src, dest)

@@ -287,12 +287,10 @@ def write_qr_site(net, config: Config, site_dir: Path, *, workers: int = 0, allo
         images = chunked_map(draw_chunk, config, jobs, chunk=QR_CHUNK, workers=workers,
                              allow_processes=allow_processes, fresh=True)
         done = next(images, 0)  # the workers are busy from here on
+    else:
+        images = _linked_once_drawn(drawing, config, jobs)  # runs after the pages below
     for qid in ids:
         (site_dir / "s" / qid / "index.html").write_text(contact_page_html(net, config, qid), encoding="utf-8")
-    if drawing is not None:
-        for _ in drawing.results():  # every missing image is in the cache once this returns
-            pass
-        images = iter([draw_chunk(config, jobs)])  # hard links only
     for n in images:
         done += n
         if progress:
@@ -300,6 +298,12 @@ def write_qr_site(net, config: Config, site_dir: Path, *, workers: int = 0, allo
     if progress:
         progress(len(ids), len(ids))
     update_lock(net, config)
+
+
+def _linked_once_drawn(drawing: FreshPool, config: Config, jobs: list[tuple[str, str]]):
+    for _ in drawing.results():  # every missing image is in the cache once this returns
+        pass
+    yield draw_chunk(config, jobs)  # hard links only
 
 
 def update_qr_site(net, config: Config, site_dir: Path, stations: set[str]) -> int:
