@@ -22,6 +22,8 @@ from generator.render.search import (
 )
 from generator.render.search.bench import make_site
 
+ROOT = Path(__file__).resolve().parent.parent
+
 S2T = opencc.OpenCC("s2t")
 
 
@@ -144,6 +146,7 @@ def _tree(root: Path, dirs: dict[str, int]) -> Path:
             p.write_text("<html></html>")
         (root / top / "index.html").write_text("<html></html>")
     (root / "index.html").write_text("<html></html>")
+    (root / "404.html").write_text("<html></html>")
     (root / "s" / "q1").mkdir(parents=True)
     (root / "s" / "q1" / "index.html").write_text("<html></html>")
     return root
@@ -158,7 +161,8 @@ def test_large_sites_are_split_into_disjoint_shards_covering_every_page(tmp_path
     root = _tree(tmp_path, {"stations": 90, "projects": 25, "cases": 5})
     shards = plan_shards(root, limit=40)
     assert len(shards) >= 3
-    files = [p.relative_to(root).as_posix() for p in root.rglob("*.html") if not p.as_posix().count("/s/q1")]
+    files = [p.relative_to(root).as_posix() for p in root.rglob("*.html")
+             if not p.as_posix().count("/s/q1") and p.name != "404.html"]
 
     def matches(pattern: str, path: str) -> bool:
         if "/**/" in pattern:
@@ -172,6 +176,7 @@ def test_large_sites_are_split_into_disjoint_shards_covering_every_page(tmp_path
         owners = [i for i, shard in enumerate(shards) if any(matches(g, f) for g in shard)]
         assert len(owners) == 1, (f, owners)
     assert all(not any(g.startswith("s/") for g in shard) for shard in shards)  # QR pages never indexed
+    assert not any(matches(g, "404.html") for shard in shards for g in shard)  # nor the 404 page
 
 
 def test_shard_plan_runs_two_at_once_within_the_memory_left():
@@ -262,3 +267,33 @@ def test_missing_pagefind_is_a_bilingual_usage_error(monkeypatch, tmp_path):
     with pytest.raises(UsageError) as err:
         build_index(root, SimpleNamespace(search=True))
     assert "Pagefind" in str(err.value) and "无法运行" in str(err.value)
+
+
+@pytest.mark.skipif(not (ROOT / "site" / BUNDLE_DIR / "pagefind.js").is_file(),
+                    reason="the demo site has not been built (mkdocs build)")
+def test_hub_pages_are_found_by_their_headings_not_by_the_records_they_list(demo_network):
+    """A search for a station or a person leads to its own page: the lists of the hub pages
+    (名录, 按地区, 典型人物, 品牌项目, 案例, the home page's cards) stay out of the index, so
+    their search fragments stay small even for a province; the 404 page and the pages left at
+    former ids are never results."""
+    frags = {}
+    for path in (ROOT / "site" / BUNDLE_DIR / "fragment").iterdir():
+        frag = json.loads(gzip.decompress(path.read_bytes())[len(b"pagefind_dcd"):])
+        frags[frag["url"]] = frag["content"].replace("\u200b", "")
+    assert "/404.html" not in frags
+    moved = [f"/stations/{old}/" for s in demo_network.stations.values() for old in s.former_ids]
+    assert moved and not [u for u in moved if u in frags]  # a former id's page only points on
+    listed = {
+        "/": [c.title for c in demo_network.cases.values()],
+        "/people/": [p.name for p in demo_network.people.values()],
+        "/projects/": [p.name for p in demo_network.projects.values()],
+        "/cases/": [c.title for c in demo_network.cases.values()],
+        "/directory/station/": [s.name for s in demo_network.stations.values() if s.level.value == "站"],
+    }
+    for url, names in listed.items():
+        assert names and url in frags, url
+        found = [n for n in names if n in frags[url]]
+        assert not found, (url, found)
+    assert "典型人物" in frags["/people/"] and "实践站名录" in frags["/directory/station/"]
+    for person in demo_network.people.values():  # each still found on its own page
+        assert person.name in frags[f"/people/{person.id}/"]

@@ -208,7 +208,7 @@ def _split(top: str, names: list[str], prefix: str, limit: int) -> list[tuple[st
 def _page_groups(site_dir: Path, limit: int) -> list[tuple[str, int]]:
     """Globs covering every page to index, with their page counts, in groups of about ``limit``."""
     groups: list[tuple[str, int]] = []
-    root_files = 0
+    root_files: list[str] = []
     for entry in sorted(os.scandir(site_dir), key=lambda e: e.name):
         if entry.is_dir(follow_symlinks=False):
             if entry.name in _SKIP_DIRS or entry.name.startswith("."):
@@ -226,10 +226,13 @@ def _page_groups(site_dir: Path, limit: int) -> list[tuple[str, int]]:
                 groups.append((f"{entry.name}/*.html", files))
             if subdirs:
                 groups.extend(_split(entry.name, sorted(subdirs), "", limit))
-        elif entry.name.endswith(".html"):
-            root_files += 1
-    if root_files:
-        groups.insert(0, ("*.html", root_files))
+        elif entry.name.endswith(".html") and entry.name != "404.html":
+            root_files.append(entry.name)
+    # Named one by one: ``*.html`` would take in the 404 page, which no search should find.
+    if any(set(name) & _GLOB_SPECIAL for name in root_files):
+        groups.insert(0, ("*.html", len(root_files)))
+    else:
+        groups[:0] = [(name, 1) for name in root_files]
     return groups
 
 
@@ -272,7 +275,10 @@ def shard_files(site_dir: Path, patterns: list[str]) -> list[str]:
             out.update(e.name for e in os.scandir(site_dir) if e.is_file() and e.name.endswith(".html"))
             continue
         top, _, rest = pattern.partition("/")
-        if rest == "*.html":
+        if not rest:  # a page at the top, by name
+            if (site_dir / top).is_file():
+                out.add(top)
+        elif rest == "*.html":
             out.update(f"{top}/{e.name}" for e in os.scandir(site_dir / top)
                        if e.is_file() and e.name.endswith(".html"))
         elif rest == "**/*.html":

@@ -23,6 +23,8 @@ from .util import LEVEL_LABELS, LEVEL_SLUGS, map_links, phone_is_mobile, record_
 DEMO_TAGS = {"示例", "demo", "sample"}
 #: Cases listed on a project page.
 PROJECT_CASES = 12
+#: Model figures shown as cards on the 典型人物 page (the most recently honoured).
+PEOPLE_CARDS = 12
 
 
 def is_demo(rec: Any) -> bool:
@@ -468,10 +470,13 @@ class Contexts:
                               station=st.display_name if st else "", summary=short(p.summary, 60))
                 by_honor[honor_group(h.title)].append(e)
                 by_year[h.year].append(e)
+        # Cards (with photos) for the most recently honoured only: a city's 1,500 figures made
+        # the page 1.1 MB, a province's 22,600 made it 17 MB; the lists below name everyone.
+        recent = sorted(people, key=lambda p: -max((h.year for h in p.honors), default=0))[:PEOPLE_CARDS]
         return {"count": len(people),
                 "cards": [self.link(page, "person", p.id, p.name, honor=p.honors[0].title,
                                     summary=short(p.summary, 60), photo=self.first_photo(page, p))
-                          for p in people],
+                          for p in recent],
                 "by_honor": [{"title": t, "anchor": f"honor-{i}", "items": sorted(by_honor[t], key=lambda e: (-e["year"], e["name"]))}
                              for i, t in enumerate(sorted(by_honor, key=lambda t: (-len(by_honor[t]), t)))],
                 "by_year": [{"title": f"{y}年", "anchor": f"year-{y}", "items": by_year[y]}
