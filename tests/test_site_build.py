@@ -141,3 +141,27 @@ def test_wenming_build_cli_reports_misuse(tmp_path):
     proc = run("-m", "generator", "-f", str(tmp_path / "nope.yml"), "build", cwd=tmp_path)
     assert proc.returncode == 2
     assert "找不到配置文件" in proc.stderr and "config file" in proc.stderr
+
+
+def test_people_page_shows_cards_for_the_most_recently_honoured_and_lists_everyone(demo_network, demo_config,
+                                                                                    monkeypatch):
+    """Cards with photos for a few figures only (a province has 22,600: the page was 17 MB);
+    the lists by honour and by year still name every figure."""
+    from bs4 import BeautifulSoup
+
+    from generator.render.site import builder as b, context
+
+    people = list(demo_network.people.values())
+    latest = {p.id: max(h.year for h in p.honors) for p in people}
+    monkeypatch.setattr(context, "PEOPLE_CARDS", 3)
+    html, toc = b.SiteBuilder(demo_network, demo_config).render_hub("people")
+    doc = BeautifulSoup(html, "lxml")
+    cards = [a["href"].rstrip("/").split("/")[-1] for a in doc.select(".wm-cards a")]
+    assert len(cards) == 3 and (2, "recent", "近年获评") in toc
+    assert min(latest[c] for c in cards) >= max(y for pid, y in latest.items() if pid not in cards)
+    listed = {a["href"].rstrip("/").split("/")[-1] for a in doc.select(".wm-list a")}
+    assert listed == {p.id for p in people}
+    monkeypatch.setattr(context, "PEOPLE_CARDS", 12)  # all six fit: no heading above the cards
+    html, toc = b.SiteBuilder(demo_network, demo_config).render_hub("people")
+    assert len(BeautifulSoup(html, "lxml").select(".wm-cards a")) == len(people)
+    assert "recent" not in [t[1] for t in toc]
