@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -165,3 +166,59 @@ def test_people_page_shows_cards_for_the_most_recently_honoured_and_lists_everyo
     html, toc = b.SiteBuilder(demo_network, demo_config).render_hub("people")
     assert len(BeautifulSoup(html, "lxml").select(".wm-cards a")) == len(people)
     assert "recent" not in [t[1] for t in toc]
+
+
+def test_a_level_directory_too_long_for_one_page_links_its_regions(demo_network, demo_config, monkeypatch):
+    """站名录 lists every station with its phone; past LEVEL_LIST_MAX stations (a province has
+    72,000) it lists the regions instead, each linked to its page, which lists their stations."""
+    from bs4 import BeautifulSoup
+
+    from generator.render.site import builder as b, context
+
+    stations = [s for s in demo_network.stations.values() if s.level.value == "站"]
+    full, _ = b.SiteBuilder(demo_network, demo_config).render_hub("level:station")
+    doc = BeautifulSoup(full, "lxml")
+    assert len(doc.select(".wm-list--stations li")) == len(stations)
+    assert not doc.select("h2 a")
+    monkeypatch.setattr(context, "LEVEL_LIST_MAX", len(stations) - 1)
+    short, toc = b.SiteBuilder(demo_network, demo_config).render_hub("level:station")
+    doc = BeautifulSoup(short, "lxml")
+    assert not doc.select(".wm-list--stations li")
+    links = {a["href"]: a.get_text() for a in doc.select("h2 a")}
+    regions = {f"../regions/{s.id}/": s.display_name for s in demo_network.children_of(demo_network.root.id)
+               if any(x.level.value == "站" for x in demo_network.subtree(s.id))}
+    assert links == regions
+    counts = [int(re.sub(r"\D", "", m.get_text())) for m in doc.select("h2 .wm-meta")]
+    assert sum(counts) == len(stations) and len(toc) == len(links)
+
+
+def test_fragment_cache_is_one_file_written_by_the_workers_and_a_damaged_one_is_replaced(
+        demo_network, demo_config, tmp_path, monkeypatch):
+    """Forked workers write their fragments into one SQLite file (a city's 7,500 small files cost
+    more to create than to render); a second build takes every page from it; a file that is
+    not a database any more costs one build's speed, never a failure or a wrong page."""
+    from generator.render.site import builder as b
+
+    monkeypatch.setattr(demo_config, "cache_dir", str(tmp_path / "cache"))
+    monkeypatch.setattr(b, "PARALLEL_MIN", 1)
+    monkeypatch.setattr(b, "CHUNK", 5)
+    shell_html = "<html><head><title>@@WM-TITLE@@</title></head><body>@@WM-CONTENT@@</body></html>"
+    shells = {k: b.Shell.from_html(shell_html, k) for k in ("station", "project", "person", "case")}
+    site = b.SiteBuilder(demo_network, demo_config)
+    cache_dir = demo_config.cache_path / "site"
+    (cache_dir / "ab").mkdir(parents=True)  # the cache of earlier versions: a file per fragment
+    (cache_dir / "ab" / ("ab" * 20 + ".json")).write_text("{}", encoding="utf-8")
+    first = site.write_records(tmp_path / "a", shells, workers=2)
+    assert first.pages == len(site.record_jobs()) > 40 and first.cached == 0
+    assert not (cache_dir / "ab").exists()
+    assert {p.name for p in cache_dir.iterdir()} <= {"fragments.sqlite", "fragments.sqlite-wal",
+                                                     "fragments.sqlite-shm"}
+    second = site.write_records(tmp_path / "b", shells, workers=2)
+    assert second.cached == second.pages
+    for name in ("fragments.sqlite", "fragments.sqlite-wal"):
+        if (cache_dir / name).exists():
+            (cache_dir / name).write_bytes(b"not a database\n" * 500)
+    third = site.write_records(tmp_path / "c", shells, workers=2)
+    assert third.pages == first.pages and third.cached == 0
+    assert snapshot(tmp_path / "c") == snapshot(tmp_path / "a")
+    assert site.write_records(tmp_path / "d", shells, workers=2).cached == first.pages

@@ -25,7 +25,7 @@ import json
 import os
 import re
 import shutil
-import threading
+import sqlite3
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -393,6 +393,8 @@ class SiteBuilder:
         start = time.monotonic()
         jobs = self.record_jobs()
         cache = FragmentCache(self.cfg.cache_path / "site") if use_cache else None
+        if cache is not None:
+            cache.prepare()
         result = RenderResult()
         state = (self, shells, Path(site_dir), cache)
         for pages, cached, problems, keys in chunked_map(_render_chunk, state, jobs, chunk=CHUNK, workers=workers,
@@ -437,6 +439,8 @@ class SiteBuilder:
             result.cached += int(hit)
             result.problems.extend(problems)
             result.keys[job] = key
+        cache.flush()
+
         def folder(job: tuple[str, str]) -> str:
             return f'{KIND_FOLDERS["station" if job[0] == "moved" else job[0]]}/{job[1]}'
 
@@ -506,40 +510,109 @@ def _render_chunk(state: tuple, jobs: list[tuple[str, str]]) -> tuple[int, int, 
         pages += 1
         cached += int(hit)
         problems.extend((p.path, p.line, p.field, p.zh, p.en, p.level) for p in probs)
+    if cache is not None:
+        cache.flush()
     return pages, cached, problems, keys
 
 
 class FragmentCache:
-    """Rendered record fragments on disk, keyed by a hash of page data and templates."""
+    """Rendered record fragments, keyed by a hash of page data and templates, in one SQLite file.
+
+    One file, not one per page: creating a city's 7,500 small files cost more than rendering the
+    pages (on ext4 without a journal, creating a file soon after many were deleted takes up to a
+    millisecond). Each process opens its own connection (forked workers too) and writes what it
+    rendered in one short transaction per :meth:`flush`, so workers do not wait on each other.
+    Anything wrong with the file only costs speed: it is a miss, and a damaged file is replaced.
+    """
+
+    FILE = "fragments.sqlite"
+    #: Fragments kept in memory before they are written.
+    BATCH = 100
 
     def __init__(self, root: Path):
         self.root = Path(root)
+        self._db: sqlite3.Connection | None = None
+        self._pid = 0
+        self._pending: dict[str, tuple[str, str]] = {}
 
     @staticmethod
     def key(template_hash: str, kind: str, template: str, data: dict) -> str:
         raw = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str, separators=(",", ":"))
         return hashlib.sha256(f"{template_hash}|{kind}|{template}|{raw}".encode()).hexdigest()[:40]
 
-    def _path(self, key: str) -> Path:
-        return self.root / key[:2] / f"{key}.json"
+    def _conn(self) -> sqlite3.Connection | None:
+        if self._pid != os.getpid():  # never a connection opened before a fork
+            self._pid, self._db, self._pending = os.getpid(), None, {}
+            for attempt in range(2):
+                try:
+                    self.root.mkdir(parents=True, exist_ok=True)
+                    db = sqlite3.connect(self.root / self.FILE, timeout=60, check_same_thread=False)
+                    db.execute("PRAGMA journal_mode=WAL")
+                    db.execute("PRAGMA synchronous=OFF")  # a cache: a torn write is a miss
+                    db.execute("CREATE TABLE IF NOT EXISTS fragments "
+                               "(key TEXT PRIMARY KEY, html TEXT NOT NULL, problems TEXT NOT NULL)")
+                    self._db = db
+                    break
+                except (sqlite3.OperationalError, OSError):  # read-only, or locked for a minute: no cache
+                    break
+                except sqlite3.DatabaseError:  # not a database, or damaged: start afresh
+                    if attempt:
+                        break
+                    for suffix in ("", "-wal", "-shm"):
+                        (self.root / (self.FILE + suffix)).unlink(missing_ok=True)
+                except sqlite3.Error:
+                    break
+        return self._db
+
+    def prepare(self) -> None:
+        """Open the file once here, replacing it if damaged, and close it again: forked workers
+        then open a sound file without racing each other to repair it. Also removes the
+        one-file-per-fragment cache of wenming before 2026-12 (folders ``00`` to ``ff``)."""
+        if self._conn() is not None:
+            self.flush()
+            self._db.close()
+        self._db, self._pid = None, 0
+        try:
+            old = [e.path for e in os.scandir(self.root) if e.is_dir() and re.fullmatch(r"[0-9a-f]{2}", e.name)]
+        except OSError:
+            return
+        for path in old:
+            shutil.rmtree(path, ignore_errors=True)
 
     def get(self, key: str) -> tuple[str, list[Problem]] | None:
+        db = self._conn()
+        row = self._pending.get(key)
+        if row is None and db is not None:
+            try:
+                row = db.execute("SELECT html, problems FROM fragments WHERE key = ?", (key,)).fetchone()
+            except sqlite3.Error:
+                row = None
+        if row is None:
+            return None
         try:
-            raw = json.loads(self._path(key).read_text(encoding="utf-8"))
-            return raw["html"], [Problem(*p) for p in raw["problems"]]
-        except (OSError, ValueError, KeyError, TypeError):
+            return row[0], [Problem(*p) for p in json.loads(row[1])]
+        except (ValueError, TypeError):
             return None
 
     def put(self, key: str, fragment: str, problems: list[Problem]) -> None:
-        path = self._path(key)
+        if self._conn() is None:
+            return
+        self._pending[key] = (fragment, json.dumps(
+            [[p.path, p.line, p.field, p.zh, p.en, p.level] for p in problems], ensure_ascii=False))
+        if len(self._pending) >= self.BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write the fragments kept in memory (one transaction)."""
+        db = self._conn()
+        if not self._pending or db is None:
+            return
+        rows = [(k, h, p) for k, (h, p) in self._pending.items()]
+        self._pending = {}
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
-            tmp.write_text(json.dumps({"html": fragment, "problems": [
-                [p.path, p.line, p.field, p.zh, p.en, p.level] for p in problems]}, ensure_ascii=False),
-                encoding="utf-8")
-            os.replace(tmp, path)
-        except OSError:  # a read-only cache only costs speed
+            with db:
+                db.executemany("INSERT OR REPLACE INTO fragments VALUES (?, ?, ?)", rows)
+        except sqlite3.Error:  # a full or read-only disk only costs speed
             pass
 
 

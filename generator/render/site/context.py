@@ -25,6 +25,9 @@ DEMO_TAGS = {"示例", "demo", "sample"}
 PROJECT_CASES = 12
 #: Model figures shown as cards on the 典型人物 page (the most recently honoured).
 PEOPLE_CARDS = 12
+#: A level directory (站名录 ...) with more entries than this lists its regions, each with a link
+#: to the region's page, instead of every station (a province's 72,000 stations made an 11 MB page).
+LEVEL_LIST_MAX = 5000
 
 
 def is_demo(rec: Any) -> bool:
@@ -391,18 +394,21 @@ class Contexts:
         groups: dict[str, list[Station]] = defaultdict(list)
         for s in stations:
             groups[self.district.get(s.id, "")].append(s)
+        compact = len(stations) > LEVEL_LIST_MAX
         out = []
         for did in sorted(groups, key=lambda d: station_sort_key(net.stations[d]) if d in net.stations else (-1,)):
             head = net.stations.get(did)
-            out.append({
-                "title": head.display_name if head else (net.root.display_name if net.root else "本级"),
-                "anchor": f"g-{did}" if did else "g-root",
-                "items": [self.station_link(page, s) | {"phone": s.phone or "", "parent": (
+            group = {"title": head.display_name if head else (net.root.display_name if net.root else "本级"),
+                     "anchor": f"g-{did}" if did else "g-root", "count": len(groups[did]), "url": "", "items": []}
+            if compact and head is not None:  # every station just below the root has a region page
+                group["url"] = relurl(page, f"directory/regions/{did}/")
+            else:
+                group["items"] = [self.station_link(page, s) | {"phone": s.phone or "", "parent": (
                     net.stations[s.parent].display_name if s.parent in net.stations else "")}
-                    for s in groups[did]],
-            })
+                    for s in groups[did]]
+            out.append(group)
         return {"level": level.value, "label": LEVEL_LABELS[level], "count": len(stations), "groups": out,
-                "home": relurl(page, "")}
+                "compact": compact, "home": relurl(page, "")}
 
     def regions(self) -> dict:
         net, page = self.net, "directory/"
