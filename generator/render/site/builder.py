@@ -398,13 +398,16 @@ class SiteBuilder:
         result = RenderResult()
         state = (self, shells, Path(site_dir), cache)
         for pages, cached, problems, keys in chunked_map(_render_chunk, state, jobs, chunk=CHUNK, workers=workers,
-                                                         min_parallel=PARALLEL_MIN, allow_processes=allow_processes):
+                                                         min_parallel=PARALLEL_MIN, allow_processes=allow_processes,
+                                                         share=True):
             result.pages += pages
             result.cached += cached
             result.problems.extend(Problem(*p) for p in problems)
             result.keys.update(keys)
             if progress:
                 progress(result.pages, len(jobs))
+        if cache is not None:
+            cache.close()  # no open connection in the forks of later steps
         result.seconds = time.monotonic() - start
         return result
 
@@ -439,7 +442,7 @@ class SiteBuilder:
             result.cached += int(hit)
             result.problems.extend(problems)
             result.keys[job] = key
-        cache.flush()
+        cache.close()
 
         def folder(job: tuple[str, str]) -> str:
             return f'{KIND_FOLDERS["station" if job[0] == "moved" else job[0]]}/{job[1]}'
@@ -568,10 +571,9 @@ class FragmentCache:
         """Open the file once here, replacing it if damaged, and close it again: forked workers
         then open a sound file without racing each other to repair it. Also removes the
         one-file-per-fragment cache of wenming before 2026-12 (folders ``00`` to ``ff``)."""
-        if self._conn() is not None:
-            self.flush()
-            self._db.close()
-        self._db, self._pid = None, 0
+        self.close()
+        self._conn()
+        self.close()
         try:
             old = [e.path for e in os.scandir(self.root) if e.is_dir() and re.fullmatch(r"[0-9a-f]{2}", e.name)]
         except OSError:
@@ -601,6 +603,13 @@ class FragmentCache:
             [[p.path, p.line, p.field, p.zh, p.en, p.level] for p in problems], ensure_ascii=False))
         if len(self._pending) >= self.BATCH:
             self.flush()
+
+    def close(self) -> None:
+        """Write what is kept in memory and close this process's connection."""
+        if self._pid == os.getpid() and self._db is not None:
+            self.flush()
+            self._db.close()
+        self._db, self._pid, self._pending = None, 0, {}
 
     def flush(self) -> None:
         """Write the fragments kept in memory (one transaction)."""
