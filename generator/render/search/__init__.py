@@ -142,11 +142,11 @@ SHARD_PAGES = 2000
 MAX_SHARDS = 16
 #: ... unless smaller shards let two runs share the memory left: then up to this many (the
 #: browser fetches about the same bytes either way, in more requests).
-MAX_SHARDS_PARALLEL = 24
+MAX_SHARDS_PARALLEL = 28
 #: Memory of a Pagefind run per page, in KB (measured on station pages, 2,000 to 9,500 a run).
 PAGE_KB = 165
 #: Memory the build and its Pagefind runs may use together, in MB.
-MEMORY_MB = 3800
+MEMORY_MB = 3700
 _STATS_LOCK = threading.Lock()
 
 
