@@ -86,14 +86,20 @@ def test_rendering_error_after_pages_were_written_keeps_the_old_site(tree, monke
     assert not [p for p in root.iterdir() if "staging" in p.name]
 
 
+def _shells(html: str) -> dict:
+    """The same page shell for every kind of record page."""
+    from generator.render.site import builder as b
+
+    return {k: b.Shell.from_html(html, k) for k in ("station", "project", "person", "case")}
+
+
 def test_parallel_rendering_matches_serial_and_is_cached(demo_network, demo_config, tmp_path, monkeypatch):
     from generator.render.site import builder as b
 
     cfg = demo_config
     monkeypatch.setattr(cfg, "cache_dir", str(tmp_path / "cache"))
-    shell_html = ("<html><head><title>@@WM-TITLE@@</title><meta name=description content=\"@@WM-DESCRIPTION@@\">"
-                  "</head><body><h1>@@WM-TITLE@@</h1><p>@@WM-CONTENT@@</p></body></html>")
-    shells = {k: b.Shell.from_html(shell_html, k) for k in ("station", "project", "person", "case")}
+    shells = _shells("<html><head><title>@@WM-TITLE@@</title><meta name=description content=\"@@WM-DESCRIPTION@@\">"
+                     "</head><body><h1>@@WM-TITLE@@</h1><p>@@WM-CONTENT@@</p></body></html>")
     site = b.SiteBuilder(demo_network, cfg)
     serial = tmp_path / "serial"
     first = site.write_records(serial, shells, workers=1)
@@ -202,8 +208,7 @@ def test_fragment_cache_is_one_file_written_by_the_workers_and_a_damaged_one_is_
     monkeypatch.setattr(demo_config, "cache_dir", str(tmp_path / "cache"))
     monkeypatch.setattr(b, "PARALLEL_MIN", 1)
     monkeypatch.setattr(b, "CHUNK", 5)
-    shell_html = "<html><head><title>@@WM-TITLE@@</title></head><body>@@WM-CONTENT@@</body></html>"
-    shells = {k: b.Shell.from_html(shell_html, k) for k in ("station", "project", "person", "case")}
+    shells = _shells("<html><head><title>@@WM-TITLE@@</title></head><body>@@WM-CONTENT@@</body></html>")
     site = b.SiteBuilder(demo_network, demo_config)
     cache_dir = demo_config.cache_path / "site"
     (cache_dir / "ab").mkdir(parents=True)  # the cache of earlier versions: a file per fragment
