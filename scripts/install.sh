@@ -9,9 +9,11 @@ if [ "$(id -u)" != "0" ] && command -v sudo >/dev/null 2>&1; then SUDO="sudo"; f
 
 if command -v apt-get >/dev/null 2>&1; then
   need=""
-  for pkg in fonts-noto-cjk chromium poppler-utils libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0; do
+  # nginx: the deploy tests serve the built site through a real nginx; a JRE runs the Nu HTML Checker.
+  for pkg in fonts-noto-cjk chromium poppler-utils libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 nginx; do
     dpkg -s "$pkg" >/dev/null 2>&1 || need="$need $pkg"
   done
+  command -v java >/dev/null 2>&1 || need="$need default-jre-headless"
   if [ -n "$need" ]; then
     echo "安装系统软件包 (installing system packages):$need"
     $SUDO apt-get update -qq
@@ -19,6 +21,13 @@ if command -v apt-get >/dev/null 2>&1; then
   fi
 else
   echo "没有 apt-get:请自行安装 Noto CJK 字体、Chromium 和 poppler-utils (no apt-get: install Noto CJK fonts, Chromium and poppler-utils yourself)" >&2
+fi
+
+# Test tools from npm (axe-core, the Nu HTML Checker's vnu-jar), pinned in package-lock.json.
+if command -v npm >/dev/null 2>&1; then
+  npm ci --silent --no-audit --no-fund >/dev/null 2>&1 || npm install --silent --no-audit --no-fund >/dev/null
+else
+  echo "没有 npm:无障碍测试将跳过 (no npm: the accessibility tests will be skipped)" >&2
 fi
 
 python3 -m pip install -q --disable-pip-version-check -e '.[test]'
