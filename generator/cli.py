@@ -95,15 +95,9 @@ def load_network(ctx: click.Context, strict: bool = False, quiet_ok: bool = True
 @click.pass_context
 def check(ctx: click.Context, strict: bool) -> int:
     """检查 content/ 中的全部记录 (validate every record under content/)."""
-    from .load import load
+    from .check import check_project
 
-    cfg = get_config(ctx)
-    net, problems = load(cfg)
-    if not problems.errors:
-        # links and images inside bodies and editorial pages (the build reports the same)
-        from .render.markdown import check_links
-
-        problems.extend(check_links(net, cfg))
+    net, problems = check_project(get_config(ctx))
     lang = ctx.obj["lang"]
     failed = bool(problems.errors) or (strict and bool(problems.warnings))
     if problems.items:

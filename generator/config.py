@@ -86,17 +86,20 @@ class Config:
 
     def require_site_url(self, what: str = "二维码") -> str:
         if not self.site_url:
-            raise UsageError(
-                f"mkdocs.yml 缺少 site_url:生成{what}需要网站的完整地址,例如 site_url: https://wmsj.example.cn/\n"
-                f"  (mkdocs.yml has no site_url: QR codes hold an absolute URL; add e.g. "
-                f"site_url: https://wmsj.example.cn/)"
-            )
+            zh, en = missing_site_url(what)
+            raise UsageError(f"mkdocs.yml {zh}\n  (mkdocs.yml has {en})")
         return self.url()
 
     @classmethod
     def option_names(cls) -> list[str]:
         return [f.name for f in fields(cls)
                 if f.name not in ("project_dir", "content_dir", "site_dir", "site_url", "site_name", "preview")]
+
+
+def missing_site_url(what: str) -> tuple[str, str]:
+    """(zh, en) of the message for a mkdocs.yml without ``site_url``; ``what`` needs it."""
+    return (f"缺少 site_url:生成{what}需要网站的完整地址,例如 site_url: https://wmsj.example.cn/",
+            "no site_url: QR codes hold an absolute URL; add e.g. site_url: https://wmsj.example.cn/")
 
 
 class _TolerantLoader(yaml.SafeLoader):

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from .config import Config
-from .errors import Problems, did_you_mean, hint_en, hint_zh
+from .errors import Problems, did_you_mean, hint_en, hint_zh, unknown_id
 from .model import Activity, Case, Casebook, Level, Person, Project, Record, Station, Status
 
 # Which levels may sit under which (SPEC "Level rules").
@@ -255,10 +255,7 @@ def _station_ref(net: Network, problems: Problems, rec: Record, field: str, valu
                       f"\"{value}\" 是阵地 \"{new}\" 的旧编号;请改为 \"{new}\"",
                       f"\"{value}\" is a former id of station \"{new}\"; write \"{new}\" instead")
         return True
-    suggestion = did_you_mean(value, net.stations)
-    problems.add(rec.path, line, field,
-                 f"找不到编号为 \"{value}\" 的阵地{hint_zh(suggestion)}",
-                 f"no station has the id \"{value}\"{hint_en(suggestion)}")
+    problems.add(rec.path, line, field, *unknown_id(value, net.stations))
     return False
 
 
@@ -412,10 +409,8 @@ def _check_references(net: Network, problems: Problems) -> None:
                          "table of contents shows its source")
     for a in net.activities:
         if a.station not in net.stations and a.station not in net.aliases:
-            suggestion = did_you_mean(a.station, net.stations)
-            problems.add(a.path, a.row, "station",
-                         f"第 {a.row} 行:找不到编号为 \"{a.station}\" 的阵地{hint_zh(suggestion)}",
-                         f"row {a.row}: no station has the id \"{a.station}\"{hint_en(suggestion)}")
+            zh, en = unknown_id(a.station, net.stations)
+            problems.add(a.path, a.row, "station", f"第 {a.row} 行:{zh}", f"row {a.row}: {en}")
 
 
 def _check_categories(net: Network, problems: Problems) -> None:
@@ -455,7 +450,4 @@ def _check_casebooks(net: Network, problems: Problems) -> None:
 
 def _case_ref(net: Network, problems: Problems, rec: Record, field: str, cid: str, line: int | None) -> None:
     if cid not in net.cases:
-        suggestion = did_you_mean(cid, net.cases)
-        problems.add(rec.path, line, field,
-                     f"找不到编号为 \"{cid}\" 的案例{hint_zh(suggestion)}",
-                     f"no case has the id \"{cid}\"{hint_en(suggestion)}")
+        problems.add(rec.path, line, field, *unknown_id(cid, net.cases, "case"))

@@ -98,7 +98,7 @@ class WenmingPlugin(BasePlugin[WenmingOptions]):
         self.command = command
 
     def on_config(self, config):
-        from .load import load
+        from .check import LINKS_IF_FAILING, check_project
         from .render.site import SiteBuilder
 
         project_dir = Path(config.config_file_path or ".").resolve().parent
@@ -119,14 +119,16 @@ class WenmingPlugin(BasePlugin[WenmingOptions]):
         from .progress import Progress
 
         with Progress(self.cfg.progress) as bars:
-            self.net, problems = load(self.cfg, progress=bars.bar("读取记录 records"),
-                                      processes=self.command != "serve" or self.builds == 0)
+            # The link check runs while the pages are rendered (on_post_build), or here when the
+            # build fails already, so that it lists what `wenming check` lists.
+            self.net, problems = check_project(self.cfg, links=LINKS_IF_FAILING,
+                                               progress=bars.bar("读取记录 records"),
+                                               processes=self.command != "serve" or self.builds == 0)
         self.hub_areas = None
         if self.command == "serve" and self.snapshot is not None:
             from .render.site.incremental import hub_areas
 
             self.hub_areas = hub_areas(self.snapshot.net, self.net)
-        self._check_lock_of(self.net, problems)
         self._report(problems, "内容检查未通过 (content check failed)")
         if self.command == "build":
             from .parallel import freeze_loaded
@@ -205,7 +207,7 @@ class WenmingPlugin(BasePlugin[WenmingOptions]):
         (directories, lists) shows what changed; the statistics and home pages are brought
         up to date right after, in the background. Anything else goes through MkDocs.
         """
-        from .load import load
+        from .check import check_project
         from .render.site import SiteBuilder
         from .render.site.incremental import changed_records, hub_areas, hub_needs
 
@@ -217,8 +219,7 @@ class WenmingPlugin(BasePlugin[WenmingOptions]):
         # show the network before this edit) and done again after this rebuild, without waiting.
         self.hub_generation += 1
         start = time.monotonic()
-        net, problems = load(self.cfg, processes=False)
-        self._check_lock_of(net, problems)
+        net, problems = check_project(self.cfg, links=False, processes=False)
         areas = hub_areas(self.snapshot.net, net)
         if problems.errors or areas is None:
             return False
@@ -247,13 +248,6 @@ class WenmingPlugin(BasePlugin[WenmingOptions]):
         log.info(f"wenming: 快速更新 {result.pages} 个页面,{time.monotonic() - start:.2f} s "
                  f"(quick update of {result.pages} record pages, without a MkDocs build)")
         return True
-
-    def _check_lock_of(self, net, problems: Problems) -> None:
-        try:
-            from .render.qr.site import check_lock
-        except ImportError:
-            return
-        problems.extend(check_lock(net, self.cfg))
 
     def on_env(self, env, *, config, files):
         # Under serve, MkDocs makes a new theme environment for every rebuild: keep the

@@ -27,15 +27,15 @@ from typing import Annotated, Any
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from pydantic_core import PydanticCustomError
 
+from ..check import check_network, check_project
 from ..config import Config
-from ..errors import Problem, Problems, did_you_mean, hint_en, hint_zh
+from ..errors import Problem, Problems, did_you_mean, hint_en, hint_zh, unknown_id
 from ..graph import Network, check_graph
 from ..load import (
     LEDGER_HEADERS_ZH,
     RECORD_FOLDERS,
     _ImageIndex,
     _validate_record,
-    load,
     row_errors,
 )
 from ..model import KINDS, Activity, Record
@@ -147,7 +147,7 @@ class Importer:
         self.config = config
         self.table = table
         self.kind: SheetKind = table.kind
-        self.net, self.base = load(config)
+        self.net, self.base = check_project(config, links=False)  # a sheet touches no body text
         self.problems: list[Problem] = []
         self.planned: dict[Path, Planned] = {}
         self.origin: dict[str, Origin] = {}
@@ -406,9 +406,7 @@ class Importer:
                 continue
             sid = self.net.aliases.get(sid, sid)
             if sid not in self.net.stations:
-                suggestion = did_you_mean(str(sid), self.net.stations)
-                self.add(row, "station", f"找不到编号为 \"{sid}\" 的阵地{hint_zh(suggestion)}",
-                         f"no station has the id \"{sid}\"{hint_en(suggestion)}")
+                self.add(row, "station", *unknown_id(sid, self.net.stations))
                 continue
             if not values.get("name"):
                 self.add(row, "name", "队伍名称不能为空", "the team's name must not be empty")
@@ -480,9 +478,7 @@ class Importer:
                     self.add(row, key, zh, en)
                 continue
             if act.station not in self.net.stations:
-                suggestion = did_you_mean(act.station, self.net.stations)
-                self.add(row, "station", f"找不到编号为 \"{act.station}\" 的阵地{hint_zh(suggestion)}",
-                         f"no station has the id \"{act.station}\"{hint_en(suggestion)}")
+                self.add(row, "station", *unknown_id(act.station, self.net.stations))
                 continue
             same = (act.date, act.station, act.title)
             if same in seen:
@@ -553,6 +549,7 @@ class Importer:
         net.activities = list(self.net.activities)
         net.pages = list(self.net.pages)
         check_graph(net, problems)
+        problems.extend(check_network(net, self.config))
         known = {(p.path, p.field, p.zh) for p in self.base.items}
         for p in problems.sorted():
             if (p.path, p.field, p.zh) in known:

@@ -30,7 +30,7 @@ from typing import Any
 
 from ...cancel import checkpoint
 from ...config import Config
-from ...errors import UsageError, did_you_mean, hint_en, hint_zh
+from ...errors import UsageError, unknown_id
 from ...graph import LEVEL_ORDER, Network
 from ...model import Activity, Level, Station, Status
 from ...model.fields import PROJECT_LEVEL_ORDER
@@ -65,10 +65,8 @@ class Scope:
         if under:
             top = net.resolve(under)
             if top is None:
-                s = did_you_mean(under, net.stations)
-                raise UsageError(
-                    f"--under:找不到编号为 \"{under}\" 的阵地{hint_zh(s)}\n"
-                    f"  (--under: no station has the id \"{under}\"{hint_en(s)})")
+                zh, en = unknown_id(under, net.stations)
+                raise UsageError(f"--under:{zh}\n  (--under: {en})")
         else:
             top = net.root
         if top is None:

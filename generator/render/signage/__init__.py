@@ -22,7 +22,7 @@ from pathlib import Path
 import jinja2
 
 from ...config import Config
-from ...errors import Problem, UsageError, did_you_mean, hint_en, hint_zh
+from ...errors import Problem, UsageError, unknown_id
 from ...model import Level, Station
 from ..qr import QrImages, density_problem, qr_url, short_url
 
@@ -145,11 +145,8 @@ def parse_level(value: str | None) -> Level | None:
 def _lookup(net, sid: str, option: str) -> Station:
     st = net.resolve(sid)
     if st is None:
-        suggestion = did_you_mean(sid, list(net.stations))
-        raise UsageError(
-            f"{option}找不到编号为 \"{sid}\" 的阵地{hint_zh(suggestion)}\n"
-            f"  ({option}no station has the id \"{sid}\"{hint_en(suggestion)})"
-        )
+        zh, en = unknown_id(sid, net.stations)
+        raise UsageError(f"{option}{zh}\n  ({option}{en})")
     return st
 
 
