@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from .kinds import KINDS
+
 Level = Literal["error", "warning"]
 
 
@@ -128,14 +130,10 @@ def hint_en(suggestion: str | None) -> str:
     return f"; did you mean \"{suggestion}\"?" if suggestion else ""
 
 
-#: What an id names, in messages: record kind -> (Chinese, English).
-ID_NOUNS = {"station": ("阵地", "station"), "case": ("案例", "case")}
-
-
 def unknown_id(value: str, known: Iterable[str], kind: str = "station") -> tuple[str, str]:
     """(zh, en) of the one message for an id that names nothing, with the closest known id."""
     suggestion = did_you_mean(str(value), known)
-    zh, en = ID_NOUNS[kind]
+    zh, en = KINDS[kind].label, KINDS[kind].label_en
     return (f"找不到编号为 \"{value}\" 的{zh}{hint_zh(suggestion)}",
             f"no {en} has the id \"{value}\"{hint_en(suggestion)}")
 

@@ -14,6 +14,7 @@ from functools import cached_property
 
 from .config import Config
 from .errors import Problems, did_you_mean, hint_en, hint_zh, unknown_id
+from .kinds import KINDS
 from .model import Activity, Case, Casebook, Level, Person, Project, Record, Station, Status
 
 # Which levels may sit under which (SPEC "Level rules").
@@ -55,7 +56,7 @@ class Network:
             first = table[key]
             problems.add(
                 rec.path, rec.line_of("id"), "id",
-                f"编号 \"{rec.id}\" 重复:{first.path} 已经使用;每个{rec.kind_zh}的编号必须唯一,请改用新的编号",
+                f"编号 \"{rec.id}\" 重复:{first.path} 已经使用;每个{KINDS[rec.kind].label}的编号必须唯一,请改用新的编号",
                 f"the id \"{rec.id}\" is already used by {first.path}; ids are unique per kind, "
                 "choose another",
             )

@@ -22,12 +22,14 @@ from pydantic import BaseModel, ValidationError
 from .config import Config
 from .errors import Problems, did_you_mean, hint_en, hint_zh
 from .graph import Network, check_graph
+from .kinds import KIND_OF_FOLDER
 from .model import KINDS, Activity, Person, Record
 from .model.records import Casebook
 from .read.records import RECORD_SUFFIXES, RawRecord, read_csv, read_record
 from .read.yamlload import dotted
+from .sheets.columns import LEDGER_COLUMNS, ledger_key
 
-RECORD_FOLDERS = {"stations": "station", "projects": "project", "people": "person", "cases": "case"}
+RECORD_FOLDERS = KIND_OF_FOLDER
 MAX_IMAGE_PIXELS = 40_000_000  # ~ 8000 x 5000; larger files are refused before decoding
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".gif"}
 
@@ -174,7 +176,7 @@ def _code_version() -> str:
     """A hash of the code that turns files into records: a cache from other code is never read."""
     here = Path(__file__).parent
     h = hashlib.blake2b(digest_size=8)
-    for path in sorted([here / "load.py", here / "errors.py", *(here / "read").glob("*.py"),
+    for path in sorted([here / "load.py", here / "errors.py", here / "kinds.py", *(here / "read").glob("*.py"),
                         *(here / "model").glob("*.py")]):
         h.update(path.name.encode() + path.read_bytes())
     return h.hexdigest()
@@ -701,13 +703,6 @@ def _check_casebook_files(book: Casebook, config: Config, problems: Problems) ->
 
 # ------------------------------------------------------------------------- ledger
 
-LEDGER_COLUMNS = ["date", "station", "title", "category", "participants", "volunteers", "hours"]
-LEDGER_HEADERS_ZH = {"日期": "date", "阵地": "station", "站点": "station", "阵地编号": "station",
-                     "活动名称": "title", "名称": "title", "活动": "title", "类别": "category",
-                     "参与人数": "participants", "参加人数": "participants", "志愿者人数": "volunteers",
-                     "志愿者": "volunteers", "服务时长": "hours", "时长": "hours", "志愿服务时长": "hours"}
-
-
 def row_errors(exc: ValidationError) -> list[tuple[str, str, str]]:
     """(column, Chinese, English) for each error of a table row's validation."""
     out = []
@@ -730,7 +725,8 @@ def _load_ledger(path: Path, config: Config, problems: Problems) -> list[Activit
     table = read_csv(path, rel, problems)
     if table is None:
         return []
-    header = [LEDGER_HEADERS_ZH.get(h, h) for h in table.header]
+    keys = {h: ledger_key(h) for h in table.header}
+    header = list(keys.values())
     missing = [c for c in ("date", "station", "title") if c not in header]
     if missing:
         problems.add(rel, 1, ", ".join(missing),
@@ -740,7 +736,7 @@ def _load_ledger(path: Path, config: Config, problems: Problems) -> list[Activit
         return []
     out = []
     for row_number, values in table.rows:
-        row = {LEDGER_HEADERS_ZH.get(k, k): v for k, v in values.items()}
+        row = {keys.get(k) or ledger_key(k): v for k, v in values.items()}
         data: dict[str, Any] = {k: v for k, v in row.items() if v != "" and k in LEDGER_COLUMNS}
         try:
             act = Activity.model_validate({**data, "path": rel, "row": row_number})

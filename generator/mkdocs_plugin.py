@@ -37,10 +37,10 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from .cancel import Cancelled, cancellable
 from .config import DEFAULT_CATEGORIES, from_options
 from .errors import Problems, report
+from .kinds import KINDS, PAGE_KINDS, RECORD_DIRS
 
 log = get_plugin_logger(__name__)
 
-RECORD_DIRS = ("stations", "projects", "people", "cases", "casebooks", "activities")
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".gif", ".tif", ".tiff", ".heic"}
 DEFAULT_FEATURES = ["navigation.tabs", "navigation.indexes", "navigation.top", "navigation.footer"]
 #: Seconds without a new edit before the preview brings the 统计 and home pages up to date.
@@ -164,9 +164,7 @@ class WenmingPlugin(BasePlugin[WenmingOptions]):
         self.hubs = {h.src: h for h in self.builder.hubs()}
         self.shells: dict[str, Any] = {}
         self.page_problems = Problems()
-        self.shell_srcs = {f"{folder}/_shell.md": kind for kind, folder in
-                           (("station", "stations"), ("project", "projects"), ("person", "people"),
-                            ("case", "cases"))}
+        self.shell_srcs = {f"{KINDS[kind].folder}/_shell.md": kind for kind in PAGE_KINDS}
 
         # Atomic builds: build into a sibling folder and swap it in at the very end.
         self.final_dir = Path(config.site_dir)
@@ -493,7 +491,7 @@ class WenmingPlugin(BasePlugin[WenmingOptions]):
         from .progress import Progress
 
         site_dir = Path(config.site_dir)
-        missing = [k for k in ("station", "project", "person", "case") if k not in self.shells]
+        missing = [k for k in PAGE_KINDS if k not in self.shells]
         if missing:
             raise PluginError(f"内部错误:未生成页面框架 {missing} (internal error: no shell page for {missing})")
         serve = self.command == "serve"
@@ -728,7 +726,7 @@ def _stamp(path) -> tuple:
 
 
 #: Folders a live preview keeps between rebuilds (MkDocs empties the site folder each time).
-KEPT_DIRS = ("stations", "projects", "people", "cases", "s", "pagefind", "images")
+KEPT_DIRS = (*(KINDS[k].folder for k in PAGE_KINDS), "s", "pagefind", "images")
 KEPT_STORE = ".wenming-serve"
 
 

@@ -10,9 +10,9 @@ import yaml
 
 from .config import Config
 from .errors import UsageError
+from .kinds import KINDS
 from .model.fields import ID_RE, LEVEL_ALIASES
 
-FOLDERS = {"station": "stations", "project": "projects", "person": "people", "case": "cases"}
 
 
 def _dump(data: dict[str, Any]) -> str:
@@ -59,7 +59,7 @@ def new_record(cfg: Config, kind: str, record_id: str, opts: dict[str, Any]) -> 
         data = {"title": name or "(请填写案例标题)", "year": year, "category": opts.get("category") or "",
                 "stations": [opts["station"]] if opts.get("station") else [], "author": "", "summary": ""}
         body = "## 背景\n\n(正文。)\n\n## 做法\n\n(正文。)\n\n## 成效\n\n(正文。)\n"
-    folder = cfg.content_path / FOLDERS[kind]
+    folder = cfg.content_path / KINDS[kind].folder
     if kind == "case":
         folder = folder / str(data["year"])
     path = folder / f"{record_id}.md"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .model import KINDS, Activity
+from .kinds import KINDS
 
 TITLES = {
     "station": "阵地 station (content/stations/<id>.md)",
@@ -18,8 +18,8 @@ TITLES = {
 
 def schemas() -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
-    for kind, cls in {**KINDS, "activity": Activity}.items():
-        sch = cls.model_json_schema(by_alias=True)
+    for kind, info in KINDS.items():
+        sch = info.model.model_json_schema(by_alias=True)
         props = sch.get("properties", {})
         for internal in ("path", "row", "year") if kind in ("activity", "casebook") else ():
             if kind == "casebook" and internal == "year":

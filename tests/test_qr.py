@@ -19,7 +19,7 @@ from generator.errors import UsageError
 from generator.load import load
 from generator.model import Status, tel_uri
 from generator.render.qr import QrImages, make_symbol, qr_url
-from generator.render.qr.maps import gcj02_to_wgs84, wgs84_to_gcj02
+from generator.geo import gcj02_to_wgs84, wgs84_to_gcj02
 from generator.render.qr.site import check_lock, published_ids, read_lock, write_qr_site
 
 

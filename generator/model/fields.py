@@ -98,6 +98,16 @@ class Level(str, Enum):
     def rank(self) -> int:
         return {"中心": 0, "所": 1, "站": 2, "点": 3, "基地": 4}[self.value]
 
+    @property
+    def label(self) -> str:
+        """实践中心, 实践所 ...: headings on the site and the contact page."""
+        return "实践" + self.value
+
+    @property
+    def full_name(self) -> str:
+        """新时代文明实践中心 ...: the level's official name, as printed on signage."""
+        return "新时代文明实践" + self.value
+
 
 LEVEL_ALIASES = {
     "中心": "中心", "center": "中心", "centre": "中心", "实践中心": "中心",

@@ -42,8 +42,6 @@ class Record(BaseModel):
 
     model_config = ConfigDict(extra="allow", str_strip_whitespace=True)
     kind: ClassVar[str] = "record"
-    kind_zh: ClassVar[str] = "记录"
-    folder: ClassVar[str] = ""
 
     id: Id = Field(description="永久编号;缺省为文件名 (permanent id; defaults to the file name)")
     tags: TextList = Field(default_factory=list)
@@ -96,8 +94,6 @@ class Station(Record):
     """阵地: 中心 / 所 / 站 / 点 / 基地."""
 
     kind: ClassVar[str] = "station"
-    kind_zh: ClassVar[str] = "阵地"
-    folder: ClassVar[str] = "stations"
 
     name: NonEmpty = Field(description="全称 full name, e.g. 古塔镇赵家峁村新时代文明实践站")
     short_name: Text = ""
@@ -153,8 +149,6 @@ class Project(Record):
     """品牌项目."""
 
     kind: ClassVar[str] = "project"
-    kind_zh: ClassVar[str] = "品牌项目"
-    folder: ClassVar[str] = "projects"
 
     name: NonEmpty
     station: Id = Field(description="所属阵地编号 owner station id")
@@ -169,8 +163,6 @@ class Person(Record):
     """典型人物. Publication consent is required; private data is refused by the loader."""
 
     kind: ClassVar[str] = "person"
-    kind_zh: ClassVar[str] = "典型人物"
-    folder: ClassVar[str] = "people"
 
     name: NonEmpty
     honors: list[Honor] = Field(min_length=1)
@@ -194,8 +186,6 @@ class Case(Record):
     """案例."""
 
     kind: ClassVar[str] = "case"
-    kind_zh: ClassVar[str] = "案例"
-    folder: ClassVar[str] = "cases"
 
     title_: NonEmpty = Field(alias="title")
     year: Year
@@ -258,8 +248,6 @@ class Casebook(Record):
     """案例选编 definition, ``casebooks/<year>.yml``."""
 
     kind: ClassVar[str] = "casebook"
-    kind_zh: ClassVar[str] = "案例选编"
-    folder: ClassVar[str] = "casebooks"
 
     title_: NonEmpty = Field(alias="title")
     subtitle: Text = ""

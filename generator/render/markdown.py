@@ -40,10 +40,12 @@ import nh3
 from markdown.extensions.toc import slugify_unicode
 
 from ..errors import ContentError, Problem, Problems, did_you_mean, hint_en, hint_zh
+from ..kinds import KIND_OF_FOLDER
+from ..urls import casebook_url, qr_page_url, record_url, url_of
 
 BODY_FIELD = "正文 body"
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".gif"}
-RECORD_FOLDERS = ("stations", "projects", "people", "cases")
+RECORD_FOLDERS = tuple(KIND_OF_FOLDER)
 RECORD_SUFFIXES = (".md", ".yml", ".yaml")
 #: Index pages the site generates (no Markdown file behind them).
 GENERATED_PAGES = {"", "stations/", "projects/", "people/", "cases/", "casebooks/", "stats/",
@@ -225,10 +227,10 @@ class SiteIndex:
         parts = rel.split("/")
         suffix = Path(rel).suffix.lower()
         if parts[0] in RECORD_FOLDERS and suffix in RECORD_SUFFIXES and len(parts) >= 2:
-            return f"{parts[0]}/{self.record_id(rel)}/"
+            return record_url(KIND_OF_FOLDER[parts[0]], self.record_id(rel))
         if parts[0] == "casebooks" and len(parts) == 2 and re.fullmatch(r"\d{4}", Path(rel).stem) \
                 and suffix in (".yml", ".yaml"):
-            return f"casebooks/{Path(rel).stem}/"
+            return casebook_url(Path(rel).stem)
         if suffix == ".md":
             stem = rel[: -len(".md")]
             if Path(rel).name.lower() in ("index.md", "readme.md"):
@@ -249,12 +251,12 @@ class SiteIndex:
             if url is not None:
                 pages.add(url)
                 if rel.startswith("stations/"):
-                    pages.add(f"s/{url.split('/')[1]}/")
+                    pages.add(qr_page_url(url.split('/')[1]))
             if rel.startswith("casebooks/") and re.fullmatch(r"casebooks/\d{4}\.ya?ml", rel):
-                pages.add(f"casebooks/{Path(rel).stem}/")
+                pages.add(casebook_url(Path(rel).stem))
         if self.net is not None:
             for old in getattr(self.net, "aliases", {}):
-                pages.add(f"s/{old}/")
+                pages.add(qr_page_url(old))
         return pages
 
     def resolve_file(self, target: str, source_rel: str | None, page_url: str | None = None) -> str | None:
@@ -664,14 +666,6 @@ def _split_front_matter(text: str) -> tuple[str, int]:
     return text[m.end():], text.count("\n", 0, m.end()) + 1
 
 
-def record_page_url(rec) -> str:
-    kind = getattr(rec, "kind", "")
-    folder = {"station": "stations", "project": "projects", "person": "people", "case": "cases"}.get(kind)
-    if kind == "casebook":
-        return f"casebooks/{rec.year}/"
-    return f"{folder}/{rec.id}/"
-
-
 def check_links(net, config) -> list[Problem]:
     """Every broken internal link or image in every body and editorial page (nothing written)."""
     from ..read.text import decode
@@ -683,7 +677,7 @@ def check_links(net, config) -> list[Problem]:
             if not rec.body or not rec.body.strip():
                 continue
             render_markdown(rec.body, source=rec.path, line=rec.body_line, config=config,
-                            page_url=record_page_url(rec), problems=found,
+                            page_url=url_of(rec), problems=found,
                             trusted=is_trusted(rec.path, config), net=net, check_only=True)
     content = Path(config.content_path)
     pages: list[tuple[str, str]] = []
@@ -695,7 +689,7 @@ def check_links(net, config) -> list[Problem]:
         for field in ("preface", "afterword"):
             value = getattr(book, field, "")
             if value and (content / value).is_file():
-                pages.append((posixpath.normpath(value), f"casebooks/{year}/"))
+                pages.append((posixpath.normpath(value), casebook_url(year)))
     for rel, url in pages:
         path = content / rel
         try:

@@ -169,3 +169,13 @@ ACTIVITIES = SheetKind(
 )
 
 SHEET_KINDS: dict[str, SheetKind] = {k.name: k for k in (STATIONS, PROJECTS, PEOPLE, TEAMS, ACTIVITIES)}
+
+#: The columns of an activity ledger (``content/activities/<year>.csv``), in the order written.
+LEDGER_COLUMNS = [c.key for c in ACTIVITIES.columns]
+
+
+def ledger_key(header: str) -> str:
+    """The field a ledger column header names (its Chinese header, a synonym or the field name,
+    as in an imported sheet); an unknown header is returned as it is."""
+    column = ACTIVITIES.match(header)
+    return column.key if column is not None else header

@@ -31,9 +31,8 @@ from ..check import check_network, check_project
 from ..config import Config
 from ..errors import Problem, Problems, did_you_mean, hint_en, hint_zh, unknown_id
 from ..graph import Network, check_graph
+from ..kinds import KINDS as REGISTRY
 from ..load import (
-    LEDGER_HEADERS_ZH,
-    RECORD_FOLDERS,
     _ImageIndex,
     _validate_record,
     row_errors,
@@ -42,15 +41,13 @@ from ..model import KINDS, Activity, Record
 from ..model.fields import Team, _date, check_id
 from ..read.records import parse_record
 from .cells import CellError, parse_cell
-from .columns import SHEET_KINDS, SheetKind, normalize_header
+from .columns import LEDGER_COLUMNS, SHEET_KINDS, SheetKind, ledger_key, normalize_header
 from .read import Table
 from .yamledit import DELETE, TextFile, as_date, edit_record_text, new_record_text
 
-FOLDER_OF = {kind: folder for folder, kind in RECORD_FOLDERS.items()}
 DATE_FIELDS = {"established", "started"}
 PRIVATE_HEADERS = {"电话", "手机", "手机号", "联系电话", "phone", "mobile", "tel", "身份证", "身份证号", "身份证号码",
                    "id_number", "住址", "家庭住址", "地址", "address", "home_address"}
-LEDGER_COLUMNS = ["date", "station", "title", "category", "participants", "volunteers", "hours"]
 
 
 @dataclass(frozen=True, order=True)
@@ -363,7 +360,7 @@ class Importer:
         self._put(path, new_file, kind, "update", row, list(changes))
 
     def _plan_create(self, row: int, rid: str, cls: type[Record], desired: dict[str, Any]) -> None:
-        folder = self.config.content_path / FOLDER_OF[cls.kind]
+        folder = self.config.content_path / REGISTRY[cls.kind].folder
         for suffix in (".md", ".yml", ".yaml", ".markdown"):
             existing = folder / f"{rid}{suffix}"
             if existing.exists():
@@ -629,7 +626,7 @@ class _Ledger:
     def _index(self, key: str) -> int | None:
         for i, h in enumerate(self.header):
             h = h.strip().lower()
-            if LEDGER_HEADERS_ZH.get(h, h) == key:
+            if ledger_key(h) == key:
                 return i
         return None
 

@@ -29,6 +29,7 @@ from qrcode.constants import ERROR_CORRECT_M
 
 from ...config import Config
 from ...errors import Problem
+from ...urls import qr_page_url
 
 #: Bump when the drawing code changes: every cached image is then redrawn.
 CODE_VERSION = "qr-4"
@@ -44,7 +45,7 @@ PNG_DPI = 300
 def qr_url(config: Config, station_id: str) -> str:
     """The permanent QR URL of a station: ``{site_url}s/{id}/``; UsageError without site_url."""
     config.require_site_url("二维码")
-    return config.url(f"s/{station_id}/")
+    return config.url(qr_page_url(station_id))
 
 
 def short_url(url: str) -> str:

@@ -17,10 +17,10 @@ import jinja2
 
 from ...config import Config
 from ...errors import Problem, did_you_mean
-from ...model import Status, tel_uri
+from ...geo import map_links
+from ...model import Level, Status, tel_uri
 from ...parallel import FreshPool, can_fork, chunked_map, worker_count
 from . import QrImages, density_problem, draw_chunk, fill_chunk, qr_url, short_url, symbol_version
-from .maps import map_links
 
 LOCK_HEADER = (
     "# 已发布的二维码地址(由构建自动追加,请随内容一起提交;已印出的地址不能删除)\n"
@@ -170,7 +170,14 @@ class Notice:
     lines: list[str]
 
 
-LEVEL_LABEL = {"中心": "实践中心", "所": "实践所", "站": "实践站", "点": "实践点", "基地": "实践基地"}
+#: What the contact page calls each link of :func:`generator.geo.map_links`.
+MAP_LABELS = {"amap": "高德地图", "geo": "手机地图", "search": "在高德地图中搜索"}
+
+
+def _map_labels(links: dict[str, str]) -> list[tuple[str, str]]:
+    return [(MAP_LABELS[key], href) for key, href in links.items()]
+
+
 
 
 def contact_station(net, st):
@@ -235,9 +242,9 @@ def page_context(net, config: Config, qr_id: str) -> dict:
         "notice": notice,
         "noindex": noindex,
         "target": target,
-        "level_label": LEVEL_LABEL.get(target.level.value, "") if target is not None else "",
+        "level_label": Level(target.level).label if target is not None else "",
         "tel": tel_uri(target.phone) if target is not None and target.phone else "",
-        "maps": map_links(target) if target is not None else [],
+        "maps": _map_labels(map_links(target)) if target is not None else [],
         "parent": parent,
         "services": list(target.services[:6]) if target is not None else [],
         "full_page": f"../../stations/{target.id}/" if target is not None else "../../",

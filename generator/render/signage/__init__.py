@@ -32,8 +32,6 @@ PAPERS = {"A4": (210.0, 297.0), "A3": (297.0, 420.0)}
 #: QR image side on an A4 poster, quiet zone included: the symbol itself is >= 100 mm
 #: (versions 2-6), readable from a metre and more (symbol width ~ 1/10 of the distance).
 QR_MM_A4 = 134.0
-LEVEL_LABEL = {"中心": "新时代文明实践中心", "所": "新时代文明实践所", "站": "新时代文明实践站",
-               "点": "新时代文明实践点", "基地": "新时代文明实践基地"}
 MAX_SERVICES = 4
 
 
@@ -228,7 +226,7 @@ def poster_data(net, config: Config, st: Station, qr: QrImages) -> dict:
         "name": st.name,
         "name_size": name_size,
         "name_lines": name_lines,
-        "level_label": LEVEL_LABEL.get(st.level.value, ""),
+        "level_label": Level(st.level).full_name,
         "url": url,
         "short": short,
         "url_size": round(min(6.0, 176 / (len(short) * 0.6 + 1)), 2),

@@ -45,17 +45,3 @@ def render_body(text: str, *, source: str, line: int, config: Any, page_url: str
         return _shared_render(text, source=source, line=line, config=config, page_url=page_url,
                               problems=problems, trusted=trusted, images=images)
     return _fallback(text)
-
-
-def is_trusted(config: Any, source: str) -> bool:
-    """Whether ``source`` (project-relative path) lies in a folder named by ``trusted_html``."""
-    folders = getattr(config, "trusted_html", None) or []
-    if not folders:
-        return False
-    try:
-        rel = config.rel(source)
-        content = config.rel(config.content_path)
-    except Exception:  # noqa: BLE001 # pragma: no cover
-        return False
-    inner = rel[len(content) + 1:] if rel.startswith(content + "/") else rel
-    return any(inner == f.strip("/") or inner.startswith(f.strip("/") + "/") for f in folders)

@@ -38,7 +38,8 @@ from ...errors import Problem, Problems
 from ...graph import LEVEL_ORDER, Network
 from ...model import Level
 from ...parallel import chunked_map
-from .bodies import is_trusted, render_body
+from ..markdown import is_trusted
+from .bodies import render_body
 from .context import Contexts, Extras, resolve_photo
 from .util import KIND_FOLDERS, LEVEL_LABELS, LEVEL_SLUGS, record_url
 
@@ -49,7 +50,7 @@ DESC_MARK = "@@WM-DESCRIPTION@@"
 CONTENT_MARK = "@@WM-CONTENT@@"
 SHELL_ID = "_shell"
 #: Bump when the page data or rendering changes in a way templates don't show.
-VERSION = "wenming-site-1"
+VERSION = "wenming-site-2"
 #: Below this many record pages, rendering stays in one process.
 PARALLEL_MIN = 400
 CHUNK = 200
@@ -188,7 +189,7 @@ class SiteBuilder:
             return ""
         return render_body(body["text"], source=body["source"], line=body["line"], config=self.cfg,
                            page_url=page_url, problems=problems, images=self.images_publisher,
-                           trusted=is_trusted(self.cfg, body["source"]))
+                           trusted=is_trusted(body["source"], self.cfg))
 
     def render_fragment(self, kind: str, data: dict, rec: Any = None) -> tuple[str, list[Problem]]:
         problems = Problems()

@@ -18,7 +18,9 @@ from typing import Any
 from ...graph import LEVEL_ORDER, Network, case_newest_first, case_sort_key, station_sort_key
 from ...model import Case, Level, Person, Project, Station, Status, tel_uri
 from ...model.fields import PROJECT_LEVEL_ORDER
-from .util import LEVEL_LABELS, LEVEL_SLUGS, map_links, phone_is_mobile, record_url, relurl, sms_uri
+from ...urls import casebook_url, qr_page_url
+from ...geo import map_links
+from .util import LEVEL_LABELS, LEVEL_SLUGS, phone_is_mobile, record_url, relurl, sms_uri
 
 DEMO_TAGS = {"示例", "demo", "sample"}
 #: Cases listed on a project page.
@@ -192,7 +194,7 @@ class Contexts:
         else:
             ctx["phone"] = None
         if s.location is not None:
-            ctx["map"] = map_links(s.location.lat, s.location.lng, s.coords, s.name)
+            ctx["map"] = map_links(s)
         else:
             ctx["map"] = None
         ctx["teams"] = [{"name": t.name, "category": t.category, "members": t.members} for t in s.teams]
@@ -242,7 +244,7 @@ class Contexts:
                 ctx["checklist"] = [dict(i) for i in self.extras.checklist(net, self.cfg, s.id)]
             except Exception:  # noqa: BLE001 - a failing report must not break the public page
                 ctx["checklist"] = None
-        ctx["qr"] = {"page": relurl(page, f"s/{s.id}/"), "svg": relurl(page, f"s/{s.id}/qr.svg")} \
+        ctx["qr"] = {"page": relurl(page, qr_page_url(s.id)), "svg": relurl(page, qr_page_url(s.id) + "qr.svg")} \
             if self.extras.qr else None
         ctx["description"] = short(s.summary or f"{s.name}:地址、开放时间、服务电话和服务项目", 120)
         return ctx
@@ -305,7 +307,7 @@ class Contexts:
             "author": c.author, "source": c.source, "summary": c.summary, "demo": is_demo(c),
             "tags": [t for t in c.tags if t not in DEMO_TAGS], "photos": self.photos(page, c),
             "body": self.body(c),
-            "books": [{"year": y, "title": t, "url": relurl(page, f"casebooks/{y}/")}
+            "books": [{"year": y, "title": t, "url": relurl(page, casebook_url(y))}
                       for y, t in self.books_of.get(c.id, [])],
             "prev": self.link(page, "case", prev_c.id, prev_c.title) if prev_c else None,
             "next": self.link(page, "case", next_c.id, next_c.title) if next_c else None,
@@ -346,7 +348,7 @@ class Contexts:
             "people": [self.link(page, "person", p.id, p.name, honor=p.honors[0].title,
                                  summary=short(p.summary, 50), photo=self.first_photo(page, p))
                        for p in people],
-            "casebooks": [{"year": y, "title": b.title, "url": f"casebooks/{y}/"}
+            "casebooks": [{"year": y, "title": b.title, "url": casebook_url(y)}
                           for y, b in sorted(net.casebooks.items(), reverse=True)],
         }
 
@@ -500,16 +502,16 @@ class Contexts:
         cats = [c for c in self.cfg.categories if c in by_cat] + sorted(c for c in by_cat if c not in self.cfg.categories)
         return {"count": len(net.cases),
                 "by_year": [{"title": f"{y}年", "anchor": f"year-{y}", "items": by_year[y],
-                             "book": relurl(page, f"casebooks/{y}/") if y in net.casebooks else ""}
+                             "book": relurl(page, casebook_url(y)) if y in net.casebooks else ""}
                             for y in sorted(by_year, reverse=True)],
                 "by_category": [{"title": c, "anchor": f"cat-{i}", "items": by_cat[c]} for i, c in enumerate(cats)],
-                "books": [{"year": y, "title": b.title, "url": relurl(page, f"casebooks/{y}/")}
+                "books": [{"year": y, "title": b.title, "url": relurl(page, casebook_url(y))}
                           for y, b in sorted(net.casebooks.items(), reverse=True)]}
 
     def casebooks_index(self) -> dict:
         net, page = self.net, "casebooks/"
         return {"books": [{"year": y, "title": b.title, "subtitle": b.subtitle, "editor": b.editor,
-                           "url": relurl(page, f"casebooks/{y}/"),
+                           "url": relurl(page, casebook_url(y)),
                            "count": sum(len(cs) for _t, cs in net.chapters(b)),
                            "cover": self.cover(page, b)}
                           for y, b in sorted(net.casebooks.items(), reverse=True)]}
@@ -527,7 +529,7 @@ class Contexts:
     def casebook(self, year: int) -> dict:
         net = self.net
         book = net.casebooks[year]
-        page = f"casebooks/{year}/"
+        page = casebook_url(year)
         chapters = []
         for i, (title, cases) in enumerate(net.chapters(book), start=1):
             chapters.append({"title": title or "案例", "anchor": f"ch-{i}",

@@ -14,9 +14,10 @@ from __future__ import annotations
 from functools import cached_property
 
 from ...graph import Network
+from ...kinds import KINDS, PAGE_KINDS
 
 Job = tuple[str, str]
-_TABLES = (("station", "stations"), ("project", "projects"), ("person", "people"), ("case", "cases"))
+_TABLES = tuple((k, KINDS[k].folder) for k in PAGE_KINDS)
 #: Station fields that other pages show (crumbs, lists, links, contact fallbacks).
 _SHOWN = ("name", "short_name", "parent", "level", "status", "merged_into", "former_ids", "display_name",
           "summary", "phone", "hours", "open_day", "address")

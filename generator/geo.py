@@ -1,8 +1,10 @@
-"""Links that open a station's place in a phone's map app (no map is loaded by our pages).
+"""Coordinates and the links that open a station's place in a phone's map app (no map is
+loaded by our pages): the one GCJ-02 converter and the one map-link builder of the project.
 
-Coordinates in content are GCJ-02 (what Chinese map apps use) unless the station says
-``coords: wgs84``. Amap (高德) takes either; a ``geo:`` URI is WGS-84, so GCJ-02 is
-converted back with the usual inverse of the published offset (accurate to a few metres).
+China's GCJ-02 datum is WGS-84 with a deliberate, smooth offset. Coordinates in content are
+GCJ-02 (what Chinese map apps use) unless the station says ``coords: wgs84``. Amap (高德)
+takes either; a ``geo:`` URI is WGS-84 by definition (RFC 5870), so GCJ-02 is converted back
+with the usual inverse of the published offset (accurate to a few metres).
 """
 
 from __future__ import annotations
@@ -59,18 +61,19 @@ def gcj02_to_wgs84(lat: float, lng: float) -> tuple[float, float]:
     return w_lat, w_lng
 
 
-def map_links(station) -> list[tuple[str, str]]:
-    """[(label, href)] to open the station in a map app; empty when there is nothing to show."""
+def map_links(station) -> dict[str, str]:
+    """Links that open ``station`` in a map app: ``amap`` (高德) and ``geo`` (any map app) at its
+    coordinates, or, without coordinates, ``search`` (高德 searching its address); {} for neither."""
     name = station.name
     loc = station.location
     if loc is None:
         place = f"{station.region}{station.address}".strip()
         if not place:
-            return []
-        return [("在高德地图中搜索", "https://uri.amap.com/search?keyword=" + quote(place) + "&src=wenming")]
+            return {}
+        return {"search": "https://uri.amap.com/search?keyword=" + quote(place) + "&src=wenming"}
     wgs = station.coords == "wgs84"
     w_lat, w_lng = (loc.lat, loc.lng) if wgs else gcj02_to_wgs84(loc.lat, loc.lng)
     amap = (f"https://uri.amap.com/marker?position={loc.lng:.6f},{loc.lat:.6f}&name={quote(name)}"
             f"&src=wenming&coordinate={'wgs84' if wgs else 'gaode'}&callnative=1")
     geo = f"geo:{w_lat:.6f},{w_lng:.6f}?q={w_lat:.6f},{w_lng:.6f}({quote(name)})"
-    return [("高德地图", amap), ("手机地图", geo)]
+    return {"amap": amap, "geo": geo}
