@@ -671,15 +671,20 @@ def image_problem(path: Path) -> tuple[str, str] | None:
     try:
         with Image.open(path) as im:
             w, h = im.size
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
+    except Image.DecompressionBombError:  # Pillow refuses to open it at all: far too large
+        return _too_large("", "")
+    except (UnidentifiedImageError, OSError, ValueError) as exc:
         return (f"图片文件已损坏或格式不支持({type(exc).__name__});请重新导出为 JPEG 或 PNG",
                 (f"the image is corrupt or of an unsupported kind ({type(exc).__name__}); export it "
                  "again as JPEG or PNG"))
     if w * h > MAX_IMAGE_PIXELS:
-        return (f"图片尺寸过大({w}×{h} 像素),无法安全解码;请缩小到 8000×5000 像素以内",
-                (f"the image is too large to decode safely ({w}x{h} pixels); scale it below "
-                 "8000x5000 pixels"))
+        return _too_large(f"({w}×{h} 像素)", f" ({w}x{h} pixels)")
     return None
+
+
+def _too_large(size_zh: str, size_en: str) -> tuple[str, str]:
+    return (f"图片尺寸过大{size_zh},无法安全解码;请缩小到 8000×5000 像素以内",
+            f"the image is too large to decode safely{size_en}; scale it below 8000x5000 pixels")
 
 
 def _check_casebook_files(book: Casebook, config: Config, problems: Problems) -> None:

@@ -32,6 +32,26 @@ def demo_network(demo_config):
     return net
 
 
+@pytest.fixture(scope="session")
+def demo_site(tmp_path_factory) -> Path:
+    """The demo network built by ``mkdocs build`` into a folder of this test session's own
+    (a copy of the project: the build's QR lock and caches stay out of the repository)."""
+    import shutil
+    import subprocess
+    import sys
+
+    root = tmp_path_factory.mktemp("demo")
+    for name in ("content", "themes"):
+        shutil.copytree(ROOT / name, root / name)
+    for name in ("mkdocs.yml", "qr-lock.txt"):
+        shutil.copy(ROOT / name, root / name)
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "WENMING_NO_PROGRESS": "1"}
+    proc = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-d", str(root / "site")],
+                          cwd=root, capture_output=True, text=True, env=env)
+    assert proc.returncode == 0, proc.stderr
+    return root / "site"
+
+
 def write_tree(root: Path, files: dict[str, str | bytes]) -> Path:
     """Write ``files`` (path -> text or bytes) under ``root``; text is dedented."""
     for rel, content in files.items():

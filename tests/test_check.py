@@ -270,8 +270,19 @@ def test_image_too_large_to_decode(tree):
     })
     code, out = check(root)
     assert code == 1
-    assert "content/stations/guta.md:7: photos[0].src: 图片" in out
-    assert "无法安全解码" in out or "已损坏" in out
+    assert ("content/stations/guta.md:7: photos[0].src: 图片尺寸过大,无法安全解码;请缩小到 8000×5000 像素以内\n"
+            "  (the image is too large to decode safely; scale it below 8000x5000 pixels)") in out
+
+
+def test_image_larger_than_the_limit_names_its_size(tree):
+    root = tree({
+        "content/images/big.png": _png_header(9000, 6000),
+        "content/stations/guta.md": SITE.replace(
+            "phone: 0912-3851000\n", "phone: 0912-3851000\nphotos:\n  - images/big.png\n"),
+    })
+    code, out = check(root)
+    assert code == 1
+    assert "content/stations/guta.md:7: photos[0].src: 图片尺寸过大(9000×6000 像素),无法安全解码" in out
 
 
 def test_warnings_pass_unless_strict(tree):

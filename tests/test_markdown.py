@@ -347,25 +347,45 @@ def test_demo_content_has_no_broken_links(demo_network, demo_config):
     assert not found, "\n".join(p.format() for p in found)
 
 
-def test_pages_rendered_by_mkdocs_get_the_same_guarantees(project):
-    """Editorial pages: MkDocs renders them; clean_page_html sanitises and checks the result."""
-    import markdown
+def _mkdocs_build(root, site):
+    import os
+    import subprocess
+    import sys
 
-    from generator.render.markdown import clean_page_html
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "WENMING_NO_PROGRESS": "1"}
+    return subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-d", str(site)], cwd=root,
+                          capture_output=True, text=True, env=env)
 
-    _root, config = project
-    text = "# 关于\n\n[王芳](people/wang-fang.md)\n\n[坏](nowhere.md)\n\n<script>alert(1)</script>\n\n" \
-           "![图](images/ok.jpg)\n\n<iframe src=\"https://evil.example/\"></iframe>\n"
-    # What MkDocs writes for about.md at about/: links already point at page URLs.
-    mk_html = markdown.markdown(text.replace("people/wang-fang.md", "../people/wang-fang/")
-                                .replace("images/ok.jpg", "../images/ok.jpg"))
-    problems = Problems()
-    out = clean_page_html(mk_html, text=text, source="content/about.md", line=1, config=config,
-                          page_url="about/", problems=problems)
-    soup = assert_safe(out)
+
+def test_pages_rendered_by_mkdocs_get_the_same_guarantees(project, tmp_path):
+    """Editorial pages go through the body pipeline in a real build: sanitised, links to
+    records rewritten to their pages, photos published, broken references named by line;
+    a page in a ``trusted_html`` folder keeps its raw HTML."""
+    root, _config = project
+    (root / "content/about.md").write_text(
+        "# 关于\n\n[王芳](people/wang-fang.md)\n\n<script>alert(1)</script>\n\n"
+        "![图](images/ok.jpg)\n\n<p onclick=\"x()\">点</p>\n", encoding="utf-8")
+    (root / "content/special").mkdir()
+    (root / "content/special/map.md").write_text("# 地图\n\n<script>draw()</script>\n", encoding="utf-8")
+    cfg = root / "mkdocs.yml"
+    cfg.write_text(cfg.read_text(encoding="utf-8").replace(
+        "plugins: [search, wenming]", "plugins:\n  - search\n  - wenming:\n      trusted_html: [special]"),
+        encoding="utf-8")
+    proc = _mkdocs_build(root, tmp_path / "site")
+    assert proc.returncode == 0, proc.stderr
+    page = (tmp_path / "site/about/index.html").read_text(encoding="utf-8")
+    article = page[page.index("<article"):page.index("</article>") + len("</article>")]
+    soup = assert_safe(article)
     assert soup.find("a", string="王芳")["href"] == "../people/wang-fang/"
-    assert soup.find("img")["src"] == "../images/ok.jpg"
-    assert sorted(p.line for p in problems.errors) == [5, 11]
-    trusted = clean_page_html(mk_html, text=text, source="content/about.md", line=1, config=config,
-                              page_url="about/", trusted=True)
-    assert "<script>" in trusted
+    src = soup.find("img")["src"]
+    assert src.startswith("../images/") and (tmp_path / "site/about" / src).resolve().is_file()
+    assert "<script>draw()</script>" in (tmp_path / "site/special/map/index.html").read_text(encoding="utf-8")
+
+    (root / "content/about.md").write_text(
+        "# 关于\n\n[王芳](people/wang-fang.md)\n\n[坏](nowhere.md)\n\n"
+        "<iframe src=\"https://evil.example/\"></iframe>\n", encoding="utf-8")
+    proc = _mkdocs_build(root, tmp_path / "site2")
+    assert proc.returncode == 1
+    assert "content/about.md:5: " in proc.stderr and "content/about.md:7: " in proc.stderr, proc.stderr
+    assert not (tmp_path / "site2").exists()
+

@@ -269,15 +269,13 @@ def test_missing_pagefind_is_a_bilingual_usage_error(monkeypatch, tmp_path):
     assert "Pagefind" in str(err.value) and "无法运行" in str(err.value)
 
 
-@pytest.mark.skipif(not (ROOT / "site" / BUNDLE_DIR / "pagefind.js").is_file(),
-                    reason="the demo site has not been built (mkdocs build)")
-def test_hub_pages_are_found_by_their_headings_not_by_the_records_they_list(demo_network):
+def test_hub_pages_are_found_by_their_headings_not_by_the_records_they_list(demo_network, demo_site):
     """A search for a station or a person leads to its own page: the lists of the hub pages
     (名录, 按地区, 典型人物, 品牌项目, 案例, the home page's cards) stay out of the index, so
     their search fragments stay small even for a province; the 404 page and the pages left at
     former ids are never results."""
     frags = {}
-    for path in (ROOT / "site" / BUNDLE_DIR / "fragment").iterdir():
+    for path in (demo_site / BUNDLE_DIR / "fragment").iterdir():
         frag = json.loads(gzip.decompress(path.read_bytes())[len(b"pagefind_dcd"):])
         frags[frag["url"]] = frag["content"].replace("\u200b", "")
     assert "/404.html" not in frags

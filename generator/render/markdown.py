@@ -641,23 +641,6 @@ def render_markdown(text: str, *, source: str, line: int, config, page_url: str,
     return rewriter.run(fragment)
 
 
-def clean_page_html(fragment: str, *, text: str, source: str, line: int, config, page_url: str,
-                    problems: Problems | list | None = None, trusted: bool = False,
-                    images: Any = None) -> str:
-    """The same guarantees for HTML that MkDocs rendered itself (editorial pages).
-
-    Call from the plugin's ``on_page_content`` with the page's Markdown as ``text``
-    (used to find the line of a broken reference) and ``line`` the line where it
-    starts. MkDocs has already turned ``x.md`` links into page URLs; they are checked
-    against the site's pages, images are published, everything is sanitised unless
-    the page lies in a ``trusted_html`` folder.
-    """
-    source = source if not Path(source).is_absolute() else config.rel(source)
-    if not trusted:
-        fragment = sanitize_html(fragment)
-    return _Rewriter(text, source, line, config, page_url, problems, images, None, False).run(fragment)
-
-
 def _split_front_matter(text: str) -> tuple[str, int]:
     """(body, line of the body's first line) of an editorial Markdown page."""
     m = re.match(r"\A---[ \t]*\n.*?\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", text, re.DOTALL)
