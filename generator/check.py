@@ -4,7 +4,8 @@
 and the spreadsheet importer ask, so that they can never disagree about a tree:
 
 1. read and model every record, then the graph: parents, references between records,
-   case-book chapters and ledger rows (:func:`generator.load.load`);
+   case-book chapters and ledger rows (:func:`generator.load.load`); what mkdocs.yml lacks
+   (:func:`check_settings`);
 2. the published QR URLs: a URL in ``qr-lock.txt`` whose station this build would drop is
    an error, URLs denser than a version-3 symbol and a lock made for another ``site_url``
    are warnings (:func:`check_network`);
@@ -20,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Literal, NamedTuple
 
-from .config import Config, missing_site_url
+from .config import Config, custom_dir_missing, missing_site_url
 from .errors import Problem, Problems
 from .graph import Network
 
@@ -42,6 +43,7 @@ def check_project(config: Config, *, links: bool | Literal["if-failing"] = True,
 
     net, problems = load(config, progress=progress, processes=processes)
     readable = not problems.errors
+    problems.extend(check_settings(config))
     problems.extend(check_network(net, config))
     if readable and (links is True or (links == LINKS_IF_FAILING and problems.errors)):
         from .render.markdown import check_links
@@ -50,11 +52,22 @@ def check_project(config: Config, *, links: bool | Literal["if-failing"] = True,
     return Verdict(net, problems)
 
 
+def check_settings(config: Config) -> list[Problem]:
+    """What mkdocs.yml lacks for a build: ``site_url`` (error), a missing ``custom_dir`` (warning)."""
+    out = []
+    if not config.site_url:
+        zh, en = missing_site_url("二维码")
+        out.append(Problem("mkdocs.yml", None, "site_url", zh, en))
+    if config.missing_custom_dir:
+        zh, en = custom_dir_missing(config.missing_custom_dir)
+        out.append(Problem("mkdocs.yml", None, "theme.custom_dir", zh, en, "warning"))
+    return out
+
+
 def check_network(net: Network, config: Config) -> list[Problem]:
     """The rules over a whole network once it is read: the published-URL lock and QR density."""
     if not config.site_url:
-        zh, en = missing_site_url("二维码")
-        return [Problem("mkdocs.yml", None, "site_url", zh, en)]
+        return []  # reported by check_settings: no QR code can be made
     from .render.qr.site import check_lock
 
     return check_lock(net, config)

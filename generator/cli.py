@@ -136,6 +136,24 @@ def new(ctx: click.Context, kind: str, record_id: str, **opts) -> int:
 
 
 @cli.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--name", default="示例县新时代文明实践中心", show_default=True,
+              help="网站名称,通常是中心的全称 (site name, usually the centre's full name)")
+@click.option("--site-url", default="https://wmsj.example.cn/", show_default=True,
+              help="网站的正式地址,印在二维码里 (the site's address, printed in QR codes)")
+def init(directory: Path, name: str, site_url: str) -> int:
+    """新建一个最小的实践网络:一个中心、一个所、mkdocs.yml 和 themes/ (start a new network)."""
+    from .scaffold import init_project
+
+    written = init_project(directory, name, site_url)
+    for path in written:
+        click.echo(f"已创建 {path.resolve().relative_to(directory.resolve()).as_posix()} (created)")
+    click.echo(f"下一步:cd {directory} && wenming check && mkdocs serve\n"
+               f"  (next: cd {directory}, run wenming check, then mkdocs serve to preview)")
+    return 0
+
+
+@cli.command()
 @click.argument("kind", required=False,
                 type=click.Choice(["station", "project", "person", "case", "casebook", "activity"]))
 @click.option("-o", "--output", type=click.Path(file_okay=False), help="写入目录,每类一个 .json (write one file per kind)")

@@ -52,6 +52,8 @@ class Config:
     #: Set by the live preview (``mkdocs serve``): nothing it makes is published, so the QR
     #: lock file is never written.
     preview: bool = False
+    #: ``theme.custom_dir`` of mkdocs.yml when that folder does not exist (it is then left out).
+    missing_custom_dir: str = ""
 
     @property
     def content_path(self) -> Path:
@@ -93,13 +95,47 @@ class Config:
     @classmethod
     def option_names(cls) -> list[str]:
         return [f.name for f in fields(cls)
-                if f.name not in ("project_dir", "content_dir", "site_dir", "site_url", "site_name", "preview")]
+                if f.name not in ("project_dir", "content_dir", "site_dir", "site_url", "site_name", "preview",
+                                  "missing_custom_dir")]
 
 
 def missing_site_url(what: str) -> tuple[str, str]:
     """(zh, en) of the message for a mkdocs.yml without ``site_url``; ``what`` needs it."""
     return (f"缺少 site_url:生成{what}需要网站的完整地址,例如 site_url: https://wmsj.example.cn/",
             "no site_url: QR codes hold an absolute URL; add e.g. site_url: https://wmsj.example.cn/")
+
+
+#: The project's template folder: files in it take the place of the defaults of the same name.
+THEMES_DIR = "themes"
+
+
+def custom_dir_missing(folder: str) -> tuple[str, str]:
+    """(zh, en) of the warning for a ``theme.custom_dir`` that names no folder."""
+    return (f"custom_dir 指定的文件夹 \"{folder}\" 不存在,已忽略,页面使用默认模板;"
+            f"请建立该文件夹(可以是空的),或删除 custom_dir 这一行(wenming 自动使用 {THEMES_DIR}/)",
+            f"the custom_dir folder \"{folder}\" does not exist and is left out, so pages use the default "
+            f"templates; create the folder (it may be empty) or delete the custom_dir line (wenming uses "
+            f"{THEMES_DIR}/ by itself)")
+
+
+def theme_settings(raw: dict[str, Any], config_dir: Path) -> tuple[dict[str, Any] | None, str]:
+    """mkdocs.yml's ``theme`` without a ``custom_dir`` whose folder is missing, and that folder;
+    (None, "") when there is nothing to leave out."""
+    theme = raw.get("theme")
+    if not isinstance(theme, dict) or not theme.get("custom_dir"):
+        return None, ""
+    folder = str(theme["custom_dir"])
+    if (config_dir / folder).is_dir():
+        return None, ""
+    return {k: v for k, v in theme.items() if k != "custom_dir"}, folder
+
+
+def read_mkdocs_yml(path: Path) -> dict[str, Any]:
+    """mkdocs.yml as plain data (without MkDocs; ``!ENV`` and Python tags read as values)."""
+    try:
+        return yaml.load(path.read_text(encoding="utf-8-sig"), Loader=_TolerantLoader) or {}
+    except yaml.YAMLError as exc:
+        raise UsageError(f"{path}: YAML 语法错误 (YAML syntax error): {exc}") from None
 
 
 class _TolerantLoader(yaml.SafeLoader):
@@ -150,12 +186,11 @@ def load_config(config_file: str | Path = "mkdocs.yml") -> Config:
             f"找不到配置文件 {path};请在项目根目录运行,或用 -f 指定 mkdocs.yml\n"
             f"  (config file {path} not found; run in the project root or pass -f mkdocs.yml)"
         )
-    try:
-        raw = yaml.load(path.read_text(encoding="utf-8-sig"), Loader=_TolerantLoader) or {}
-    except yaml.YAMLError as exc:
-        raise UsageError(f"{path}: YAML 语法错误 (YAML syntax error): {exc}") from None
+    raw = read_mkdocs_yml(path)
     options: dict[str, Any] = {}
     for entry in raw.get("plugins") or []:
         if isinstance(entry, dict) and "wenming" in entry:
             options = entry["wenming"] or {}
-    return from_options(path.resolve().parent, raw, options)
+    cfg = from_options(path.resolve().parent, raw, options)
+    cfg.missing_custom_dir = theme_settings(raw, cfg.project_dir)[1]
+    return cfg

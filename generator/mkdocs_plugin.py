@@ -35,7 +35,7 @@ from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 
 from .cancel import Cancelled, cancellable
-from .config import DEFAULT_CATEGORIES, from_options
+from .config import DEFAULT_CATEGORIES, THEMES_DIR, from_options
 from .errors import Problems, report
 from .kinds import KINDS, PAGE_KINDS, RECORD_DIRS
 
@@ -139,6 +139,10 @@ class WenmingPlugin(BasePlugin[WenmingOptions]):
         custom = config.theme.custom_dir
         dirs = [str(p / "templates") for p in _render_dirs() if (p / "templates").is_dir()]
         theme_dirs = list(config.theme.dirs)
+        themes = self.cfg.project_dir / THEMES_DIR
+        if not custom and themes.is_dir():  # the project's themes/ needs no custom_dir line
+            custom = str(themes)
+            theme_dirs.insert(0, custom)
         at = 1 if custom and theme_dirs and Path(theme_dirs[0]) == Path(custom) else 0
         config.theme.dirs = theme_dirs[:at] + [d for d in dirs if d not in theme_dirs] + theme_dirs[at:]
         if not config.theme.get("features"):
@@ -787,6 +791,24 @@ def _swap_in(staging: Path, final: Path) -> None:
 # ---------------------------------------------------------------------- commands
 
 
+def _theme_override(config_file: str) -> dict[str, Any]:
+    """``theme=`` for MkDocs without a ``custom_dir`` whose folder is missing (MkDocs would stop
+    before any plugin runs), with the warning ``wenming check`` prints; {} when all is well."""
+    from .config import custom_dir_missing, read_mkdocs_yml, theme_settings
+    from .errors import Problem
+
+    path = Path(config_file)
+    if not path.is_file():
+        return {}
+    theme, folder = theme_settings(read_mkdocs_yml(path), path.resolve().parent)
+    if theme is None:
+        return {}
+    zh, en = custom_dir_missing(folder)
+    for line in Problem("mkdocs.yml", None, "theme.custom_dir", zh, en, "warning").format().splitlines():
+        log.warning(line)
+    return {"theme": theme}
+
+
 def build_site(config_file: str = "mkdocs.yml", *, site_dir: str | None = None, clean: bool = True,
                strict: bool = False) -> None:
     """``wenming build``: the MkDocs build, run programmatically."""
@@ -796,6 +818,7 @@ def build_site(config_file: str = "mkdocs.yml", *, site_dir: str | None = None, 
     kwargs: dict[str, Any] = {"strict": strict} if strict else {}
     if site_dir:
         kwargs["site_dir"] = site_dir
+    kwargs.update(_theme_override(config_file))
     cfg = load_config(config_file=config_file, **kwargs)
     cfg.plugins.on_startup(command="build", dirty=not clean)
     try:
@@ -808,7 +831,7 @@ def serve_site(config_file: str = "mkdocs.yml", *, dev_addr: str | None = None, 
     """``wenming serve``: live preview that rebuilds when content/ changes."""
     from mkdocs.commands.serve import serve
 
-    kwargs: dict[str, Any] = {}
+    kwargs: dict[str, Any] = _theme_override(config_file)
     if dev_addr:
         kwargs["dev_addr"] = dev_addr
     serve(config_file=config_file, open_in_browser=open_browser, livereload=True, **kwargs)

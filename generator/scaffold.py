@@ -76,3 +76,91 @@ def new_record(cfg: Config, kind: str, record_id: str, opts: dict[str, Any]) -> 
         text = text.replace("consent: false", "consent: false  # 取得本人书面同意后改为 true")
     path.write_text(text, encoding="utf-8")
     return path
+
+
+# ------------------------------------------------------------------------- wenming init
+
+INIT_MKDOCS = """\
+# 网站设置 (site settings). 改成你们的名称和网站的正式地址 (name and the site's real address).
+site_name: {name}
+site_url: {site_url}
+docs_dir: content
+theme:
+  name: material
+  language: zh
+  font: false
+plugins:
+  - search
+  - wenming
+"""
+
+INIT_GITIGNORE = "site/\n.wenming-cache/\nout/\n"
+
+INIT_INDEX = """\
+# {name}
+
+(在这里写首页的介绍。阵地、品牌项目等页面由 content/ 中的记录自动生成。)
+"""
+
+THEMES_README = """\
+# themes/: 覆盖默认模板 (overriding the default templates)
+
+这个文件夹里的文件优先于 wenming 自带的模板:放一个同名文件即可替换默认的那一个。
+(A file here takes the place of wenming's default of the same name.)
+
+    themes/
+      site/station.html     阵地页面 (station page)
+      site/project.html     品牌项目页面 (project page)
+      site/person.html      典型人物页面 (person page)
+      site/case.html        案例页面 (case page)
+      site/home.html        首页的阵地与项目部分 (the home page's records)
+      main.html             Material 的页面框架 (Material's page frame, see its docs)
+
+默认模板在 wenming 安装目录的 generator/render/site/templates/site/ 中,先复制一份再修改。
+一条记录也可以用 template: 字段另选一个模板,例如 template: station-wide 对应
+themes/site/station-wide.html。空文件夹也可以留着:没有文件时全部使用默认模板。
+
+(The defaults are in generator/render/site/templates/site/ of the installed package: copy one,
+then edit it. A record's template: field picks another template, e.g. template: station-wide
+for themes/site/station-wide.html. An empty folder is fine: every page then uses the defaults.)
+"""
+
+
+def init_project(target: Path, name: str, site_url: str) -> list[Path]:
+    """Write a minimal valid network under ``target`` (a 中心, a 所, mkdocs.yml, themes/); the files written."""
+    from .config import Config
+
+    if target.exists() and any(target.iterdir()):
+        taken = [p for p in ("mkdocs.yml", "content") if (target / p).exists()]
+        if taken:
+            raise UsageError(
+                f"{target} 中已有 {'、'.join(taken)};请换一个空文件夹\n"
+                f"  ({target} already holds {', '.join(taken)}; choose an empty folder)")
+    if not site_url.startswith(("https://", "http://")):
+        raise UsageError(f"--site-url 应以 https:// 开头,实际为 \"{site_url}\"\n"
+                         f"  (--site-url must start with https://, found \"{site_url}\")")
+    site_url = site_url if site_url.endswith("/") else site_url + "/"
+    target.mkdir(parents=True, exist_ok=True)
+    files = {
+        "mkdocs.yml": INIT_MKDOCS.format(name=name, site_url=site_url),
+        ".gitignore": INIT_GITIGNORE,
+        "content/index.md": INIT_INDEX.format(name=name),
+        "themes/README.md": THEMES_README,
+    }
+    written = []
+    for rel, text in files.items():
+        path = target / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        written.append(path)
+    cfg = Config(project_dir=target.resolve())
+    centre = name if name.endswith("中心") else "示例县新时代文明实践中心"
+    written.append(new_record(cfg, "station", "zhongxin", {
+        "name": centre, "level": "中心", "phone": "0912-3850000"}))
+    written.append(new_record(cfg, "station", "chengguan", {
+        "name": "城关镇新时代文明实践所", "level": "所", "parent": "zhongxin", "phone": "0912-3850001"}))
+    for path in written[-2:]:  # sample numbers: the pages say so until the editor replaces them
+        text = path.read_text(encoding="utf-8")
+        head, sep, body = text.partition("\n---\n")
+        path.write_text(head + "\ntags: [示例]  # 填好真实信息后删除这一行" + sep + body, encoding="utf-8")
+    return written
