@@ -177,22 +177,16 @@ def schema(kind: str | None, output: str | None) -> int:
     return 0
 
 
-def _register_optional() -> None:
-    """Verbs implemented in render/ packages register themselves here when present."""
+def _register_verbs() -> None:
+    """Verbs implemented next to what they drive (render/ packages, sheets/) register themselves."""
     import importlib
 
-    for mod in ("generator.render.qr.cli", "generator.render.signage.cli", "generator.render.casebook.cli",
+    for mod in ("generator.render.signage.cli", "generator.render.casebook.cli",
                 "generator.render.report.cli", "generator.sheets.cli", "generator.render.site.cli"):
-        try:
-            module = importlib.import_module(mod)
-        except ModuleNotFoundError as exc:
-            if exc.name and mod.startswith(exc.name):
-                continue
-            raise
-        module.register(cli)
+        importlib.import_module(mod).register(cli)
 
 
-_register_optional()
+_register_verbs()
 
 
 def main(argv: list[str] | None = None) -> None:

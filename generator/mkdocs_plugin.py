@@ -150,7 +150,7 @@ class WenmingPlugin(BasePlugin[WenmingOptions]):
         css = "assets/wenming/site/site.css"
         if css not in [str(x) for x in config.extra_css]:
             config.extra_css.insert(0, css)
-        if self.cfg.search and _search_module() is not None:
+        if self.cfg.search:
             # Pagefind answers the search box. Material's search plugin stays enabled (the header
             # shows the box only then) but its indexing is unhooked: it would parse every page
             # and ship a search_index.json that nothing reads.
@@ -442,10 +442,8 @@ class WenmingPlugin(BasePlugin[WenmingOptions]):
         """Editorial pages are untrusted like record bodies: the shared Markdown pipeline renders them."""
         from mkdocs.structure.toc import get_toc
 
-        try:
-            from .render.markdown import is_trusted, render_markdown
-        except ImportError:
-            return self._publish_inline_images(html, page)
+        from .render.markdown import is_trusted, render_markdown
+
         source = self.cfg.content_path / page.file.src_uri
         if not source.is_file() or page.file.generated_by:
             return self._publish_inline_images(html, page)
@@ -554,10 +552,8 @@ class WenmingPlugin(BasePlugin[WenmingOptions]):
             self.staging = None
 
     def _update_qr(self, site_dir: Path, stations: set[str]) -> None:
-        try:
-            from .render.qr.site import update_qr_site
-        except ImportError:
-            return
+        from .render.qr.site import update_qr_site
+
         update_qr_site(self.net, self.cfg, site_dir, stations)
 
     def _start_drawing(self) -> None:
@@ -566,10 +562,8 @@ class WenmingPlugin(BasePlugin[WenmingOptions]):
         self._stop_drawing()
         if self.command == "serve" and self.builds > 0:
             return  # a preview rebuild draws the few codes it needs itself
-        try:
-            from .render.qr.site import start_drawing
-        except ImportError:
-            return
+        from .render.qr.site import start_drawing
+
         self.drawing = start_drawing(self.net, self.cfg, workers=self.cfg.workers)
 
     def _stop_drawing(self) -> None:
@@ -578,10 +572,8 @@ class WenmingPlugin(BasePlugin[WenmingOptions]):
             self.drawing = None
 
     def _write_qr(self, site_dir: Path, processes: bool, progress) -> None:
-        try:
-            from .render.qr.site import write_qr_site
-        except ImportError:
-            return
+        from .render.qr.site import write_qr_site
+
         drawing, self.drawing = self.drawing, None
         write_qr_site(self.net, self.cfg, site_dir, workers=self.cfg.workers, allow_processes=processes,
                       progress=progress, drawing=drawing)
@@ -657,11 +649,9 @@ def _strict_failed(config) -> bool:
 
 
 def _search_module():
-    try:
-        from .render import search
-    except ImportError:
-        return None
-    return search if hasattr(search, "build_index") else None
+    from .render import search
+
+    return search
 
 
 def _real_site_url(config_file: str | None) -> str:

@@ -266,7 +266,7 @@ def test_unknown_profile_name():
 
 
 def test_shipped_profiles_load():
-    from generator.render.report.profile import load_profile, shipped_names
+    from generator.report.profile import load_profile, shipped_names
 
     assert {"shandong-2022", "basic", "yuyang-8"} <= set(shipped_names())
     for name in shipped_names():
@@ -391,8 +391,8 @@ def test_stats_page_renders_in_chromium(fixture_net, tmp_path):
 def test_a_report_stops_at_its_next_station_once_cancelled(demo_network, demo_config):
     """The live preview refreshes the 统计 page in the background; a newer edit stops that work."""
     from generator.cancel import Cancelled, cancellable
-    from generator.render.report.compute import build_report
-    from generator.render.report.profile import load_profile
+    from generator.report.compute import build_report
+    from generator.report.profile import load_profile
 
     profile = load_profile(demo_config.profile, demo_config.project_dir)
     asked = []

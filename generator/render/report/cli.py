@@ -34,9 +34,9 @@ def report(ctx: click.Context, profile_spec: str | None, under: str | None, year
     standards and why.)
     """
     from ...cli import load_network
-    from .compute import build_report
+    from ...report.compute import build_report
     from .output import print_rich, to_csv, to_json, to_text, write_xlsx
-    from .profile import load_profile
+    from ...report.profile import load_profile
 
     net, _ = load_network(ctx)
     cfg = net.config

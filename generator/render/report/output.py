@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .compute import LEVELS, UNRATED
+from ...report.compute import LEVELS, UNRATED
 
 FORMATS = ("table", "csv", "json", "xlsx")
 

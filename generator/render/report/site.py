@@ -13,9 +13,9 @@ from typing import Any
 
 from ...config import Config
 from ...graph import Network
-from .compute import LEVELS, UNRATED, Ledger, assess, build_report, default_year
+from ...report.compute import LEVELS, UNRATED, Ledger, assess, build_report, default_year
 from .output import num, pct
-from .profile import load_profile
+from ...report.profile import load_profile
 from .svg import bar_chart
 
 _LEDGERS: dict[int, tuple[Any, Ledger, int]] = {}

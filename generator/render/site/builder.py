@@ -306,16 +306,18 @@ class SiteBuilder:
         elif key.startswith("casebook:"):
             year = int(key.split(":", 1)[1])
             name, data = "casebook", c.casebook(year)
-            extra["web_edition"] = optional_html("generator.render.casebook.web", "web_edition_html",
-                                                 self.net, self.net.casebooks[year], self.cfg)
+            from ..casebook.web import web_edition_html
+
+            extra["web_edition"] = web_edition_html(self.net, self.net.casebooks[year], self.cfg)
             url = f"casebooks/{year}/"
             for part in ("preface", "afterword"):
                 if isinstance(data.get(part), dict):
                     extra[part + "_html"] = self.body_html(data[part], url, problems)
         elif key == "stats":
             name, data = "stats", c.stats()
-            extra["report_html"] = optional_html("generator.render.report.site", "stats_page_html",
-                                                 self.net, self.cfg)
+            from ..report.site import stats_page_html
+
+            extra["report_html"] = stats_page_html(self.net, self.cfg)
         elif key == "home":
             name, data = "home", c.home()
         else:
@@ -664,70 +666,16 @@ def _strip_tags(text: str) -> str:
     return html.unescape(re.sub(r"<[^>]+>", "", text)).strip()
 
 
-def optional_html(module: str, func: str, *args: Any) -> str | None:
-    """HTML from another renderer when it is installed, else None (the page shows its own fallback)."""
-    import importlib
-
-    try:
-        mod = importlib.import_module(module)
-        fn = getattr(mod, func)
-    except (ImportError, AttributeError):
-        return None
-    return fn(*args)
-
-
 def default_extras() -> Extras:
+    from ..report.site import station_checklist
+
     extras = Extras()
-    try:
-        from ..report.site import station_checklist
-
-        extras.checklist = station_checklist
-    except ImportError:
-        pass
-    try:
-        from ..qr.site import write_qr_site  # noqa: F401
-
-        extras.qr = True
-    except ImportError:
-        pass
+    extras.checklist = station_checklist
+    extras.qr = True
     return extras
 
 
-class _FallbackPublisher:
-    """Used only when generator.render.images is missing: one re-encoded copy, no metadata."""
-
-    def __init__(self, config: Any, site_dir: Path):
-        self.site_dir = Path(site_dir)
-
-    def publish(self, src: Path) -> Any:
-        from PIL import Image, ImageOps
-
-        data = Path(src).read_bytes()
-        key = hashlib.sha256(data).hexdigest()[:12]
-        with Image.open(io.BytesIO(data)) as original:
-            im = ImageOps.exif_transpose(original).convert("RGB")
-            im.thumbnail((1600, 1600))
-            name = f"images/{key}-{im.width}.jpg"
-            out = self.site_dir / name
-            out.parent.mkdir(parents=True, exist_ok=True)
-            buf = io.BytesIO()
-            im.save(buf, "JPEG", quality=82, optimize=True)
-            out.write_bytes(buf.getvalue())
-
-        @dataclass
-        class _Img:
-            url: str
-            width: int
-            height: int
-            srcset: str
-            variants: tuple
-
-        return _Img(name, im.width, im.height, f"{name} {im.width}w", ((name, im.width),))
-
-
 def make_publisher(config: Any, site_dir: Path) -> Any:
-    try:
-        from ..images import ImagePublisher
-    except ImportError:
-        return _FallbackPublisher(config, site_dir)
+    from ..images import ImagePublisher
+
     return ImagePublisher(config, site_dir)

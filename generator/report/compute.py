@@ -28,12 +28,12 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from ...cancel import checkpoint
-from ...config import Config
-from ...errors import UsageError, unknown_id
-from ...graph import LEVEL_ORDER, Network
-from ...model import Activity, Level, Station, Status
-from ...model.fields import PROJECT_LEVEL_ORDER
+from ..cancel import checkpoint
+from ..config import Config
+from ..errors import UsageError, unknown_id
+from ..graph import LEVEL_ORDER, Network
+from ..model import Activity, Level, Station, Status
+from ..model.fields import PROJECT_LEVEL_ORDER
 from .profile import CITY_CENTRE, FACTS, Profile, Rule
 
 SCHEMA = "wenming-report/1"

@@ -20,10 +20,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from ...errors import Problem, UsageError, did_you_mean, hint_en, hint_zh
-from ...model.fields import LEVEL_ALIASES
-from ...read.yamlload import dotted
-from ...read.yamlload import load as yaml_load
+from ..errors import Problem, UsageError, did_you_mean, hint_en, hint_zh
+from ..model.fields import LEVEL_ALIASES
+from ..read.yamlload import dotted
+from ..read.yamlload import load as yaml_load
 
 #: Check kinds a rule may use, with the keys each accepts besides id/name/check/levels.
 CHECKS: dict[str, set[str]] = {
