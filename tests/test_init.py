@@ -40,6 +40,7 @@ def test_init_writes_a_network_that_checks_and_builds(tmp_path):
     site = root / "site"
     centre = (site / "stations/zhongxin/index.html").read_text(encoding="utf-8")
     assert "测试县新时代文明实践中心" in centre and "城关镇新时代文明实践所" in centre
+    assert "wm-badge--demo" in centre  # sample data says so until the editor fills it in
     assert "城关镇新时代文明实践所" in (site / "s/chengguan/index.html").read_text(encoding="utf-8")
     assert (site / "s/chengguan/qr.svg").is_file()
     assert "chengguan\thttps://wm.example.cn/s/chengguan/" in (root / "qr-lock.txt").read_text(encoding="utf-8")
