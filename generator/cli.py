@@ -12,6 +12,7 @@ import click
 
 from .config import Config, load_config
 from .errors import ContentError, UsageError, report
+from .scaffold import INIT_NAME
 
 
 class _Group(click.Group):
@@ -137,7 +138,7 @@ def new(ctx: click.Context, kind: str, record_id: str, **opts) -> int:
 
 @cli.command()
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--name", default="示例县新时代文明实践中心", show_default=True,
+@click.option("--name", default=INIT_NAME, show_default=True,
               help="网站名称,通常是中心的全称 (site name, usually the centre's full name)")
 @click.option("--site-url", default="https://wmsj.example.cn/", show_default=True,
               help="网站的正式地址,印在二维码里 (the site's address, printed in QR codes)")

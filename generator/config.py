@@ -176,16 +176,18 @@ def os_ci() -> bool:
     return bool(os.environ.get("CI"))
 
 
+def config_not_found(path: Path) -> UsageError:
+    return UsageError(f"找不到配置文件 {path};请在项目根目录运行,或用 -f 指定 mkdocs.yml\n"
+                      f"  (config file {path} not found; run in the project root or pass -f mkdocs.yml)")
+
+
 def load_config(config_file: str | Path = "mkdocs.yml") -> Config:
     """Read ``mkdocs.yml`` (without MkDocs) and return the wenming settings."""
     path = Path(config_file)
     if not path.exists():
         if Path(config_file).name == "mkdocs.yml" and Path("content").is_dir():
             return from_options(Path.cwd(), {}, {})
-        raise UsageError(
-            f"找不到配置文件 {path};请在项目根目录运行,或用 -f 指定 mkdocs.yml\n"
-            f"  (config file {path} not found; run in the project root or pass -f mkdocs.yml)"
-        )
+        raise config_not_found(path)
     raw = read_mkdocs_yml(path)
     options: dict[str, Any] = {}
     for entry in raw.get("plugins") or []:

@@ -80,6 +80,9 @@ def new_record(cfg: Config, kind: str, record_id: str, opts: dict[str, Any]) -> 
 
 # ------------------------------------------------------------------------- wenming init
 
+#: The site name ``wenming init`` writes when it is given none.
+INIT_NAME = "示例县新时代文明实践中心"
+
 INIT_MKDOCS = """\
 # 网站设置 (site settings). 改成你们的名称和网站的正式地址 (name and the site's real address).
 site_name: {name}
@@ -154,7 +157,7 @@ def init_project(target: Path, name: str, site_url: str) -> list[Path]:
         path.write_text(text, encoding="utf-8")
         written.append(path)
     cfg = Config(project_dir=target.resolve())
-    centre = name if name.endswith("中心") else "示例县新时代文明实践中心"
+    centre = name if name.endswith("中心") else INIT_NAME
     written.append(new_record(cfg, "station", "zhongxin", {
         "name": centre, "level": "中心", "phone": "0912-3850000"}))
     written.append(new_record(cfg, "station", "chengguan", {

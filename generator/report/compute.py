@@ -34,6 +34,7 @@ from ..errors import UsageError, unknown_id
 from ..graph import LEVEL_ORDER, Network
 from ..model import Activity, Level, Station, Status
 from ..model.fields import PROJECT_LEVEL_ORDER
+from ..urls import qr_page_url
 from .profile import CITY_CENTRE, FACTS, Profile, Rule
 
 SCHEMA = "wenming-report/1"
@@ -230,8 +231,11 @@ TEMPLATES = {
 }
 
 
-def _label(rule: Rule, default: str, m: Any) -> str:
-    return rule.name.replace("{min}", str(m)) if rule.name else default
+def _label(rule: Rule, m: Any, default: str | None = None) -> str:
+    """The rule's own name, or the label of its check (:data:`TEMPLATES`), for minimum ``m``."""
+    if rule.name:
+        return rule.name.replace("{min}", str(m))
+    return default if default is not None else TEMPLATES[rule.check].format(m=m, category=rule.category)
 
 
 def describe_min(rule: Rule) -> str:
@@ -314,18 +318,18 @@ def _apply(net: Network, config: Config, led: Ledger, rule: Rule, s: Station, ye
     suffix = f"（{note}）" if note else ""
     if check == "rooms":
         n = len(s.rooms)
-        return Item(rule.id, "rooms_below_min", _label(rule, f"功能室不少于 {m} 处", m), n >= m,
+        return Item(rule.id, "rooms_below_min", _label(rule, m), n >= m,
                     f"现有功能室 {n} 处" + ("" if n >= m else f"，少于 {m} 处"), m, n)
     if check == "teams":
         n = len(s.teams)
-        return Item(rule.id, "teams_below_min", _label(rule, f"志愿服务队不少于 {m} 支", m), n >= m,
+        return Item(rule.id, "teams_below_min", _label(rule, m), n >= m,
                     f"现有志愿服务队 {n} 支" + ("" if n >= m else f"，少于 {m} 支"), m, n)
     if check == "members":
         n = sum(t.members or 0 for t in s.teams)
-        return Item(rule.id, "members_below_min", _label(rule, f"志愿者不少于 {m} 人", m), n >= m,
+        return Item(rule.id, "members_below_min", _label(rule, m), n >= m,
                     f"队伍登记志愿者 {n} 人" + ("" if n >= m else f"，少于 {m} 人"), m, n)
     if check == "team_activities":
-        label = _label(rule, f"每支志愿服务队全年活动不少于 {m} 次", m)
+        label = _label(rule, m)
         if not s.teams:
             return Item(rule.id, "no_teams", label, False, "没有登记志愿服务队，无法核对队伍活动", m, {})
         counts = led.team_counts(s, year)
@@ -339,30 +343,30 @@ def _apply(net: Network, config: Config, led: Ledger, rule: Rule, s: Station, ye
                     f"{year} 年活动不足 {m} 次的队伍 {len(short)} 支：{listed}", m, actual)
     if check == "activities":
         n = len(led.of_station(s.id, year))
-        return Item(rule.id, "activities_below_min", _label(rule, f"全年开展文明实践活动不少于 {m} 次", m),
+        return Item(rule.id, "activities_below_min", _label(rule, m),
                     n >= m, f"{year} 年台账记录活动 {n} 次" + ("" if n >= m else f"，少于 {m} 次"), m, n)
     if check == "category_activities":
         n = sum(1 for a in led.of_station(s.id, year) if a.category == rule.category)
         return Item(rule.id, "category_activities_below_min",
-                    _label(rule, f"全年{rule.category}活动不少于 {m} 次", m), n >= m,
+                    _label(rule, m), n >= m,
                     f"{year} 年{rule.category}活动 {n} 次" + ("" if n >= m else f"，少于 {m} 次"), m, n)
     if check == "phone":
         ok = bool(s.phone)
-        return Item(rule.id, "phone_missing", _label(rule, "有志愿服务电话", None), ok,
+        return Item(rule.id, "phone_missing", _label(rule, None), ok,
                     f"服务电话 {s.phone}" if ok else "未填写服务电话（phone）", True, bool(s.phone))
     if check == "qr":
-        label = _label(rule, "有二维码联系方式", None)
+        label = _label(rule, None)
         if not config.site_url:
             return Item(rule.id, "qr_no_site_url", label, False,
                         "mkdocs.yml 未设置 site_url，无法生成二维码", True, False)
         if not s.phone:
             return Item(rule.id, "qr_no_phone", label, False,
                         "没有服务电话，二维码联系页上无电话可拨", True, False)
-        return Item(rule.id, "qr_missing", label, True, f"二维码指向 {config.url('s/' + s.id + '/')}",
+        return Item(rule.id, "qr_missing", label, True, f"二维码指向 {config.url(qr_page_url(s.id))}",
                     True, True)
     if check == "projects":
         n = len(net.projects_of(s.id))
-        return Item(rule.id, "projects_below_min", _label(rule, f"品牌项目不少于 {m} 个", m), n >= m,
+        return Item(rule.id, "projects_below_min", _label(rule, m), n >= m,
                     f"品牌项目 {n} 个" + ("" if n >= m else f"，少于 {m} 个") + suffix, m, n)
     if check == "has":
         have = {f: _fact(net, led, s, f, year) for f in rule.facts_all + rule.facts_any}
@@ -388,7 +392,7 @@ def _apply(net: Network, config: Config, led: Ledger, rule: Rule, s: Station, ye
         got = cov.share if cov.share is not None else 1.0
         unit = UNIT_WORD.get(cov.child_level, "")
         return Item(rule.id, "coverage_below_min",
-                    _label(rule, f"{unit}实践{cov.child_level}覆盖率不低于 {pct}", pct), got >= rule.share,
+                    _label(rule, pct, f"{unit}实践{cov.child_level}覆盖率不低于 {pct}"), got >= rule.share,
                     f"{cov.expected} 个{unit}中 {cov.covered} 个建有实践{cov.child_level}（{got:.0%}）",
                     rule.share, round(got, 4))
     return None  # pragma: no cover - CHECKS and _apply list the same kinds

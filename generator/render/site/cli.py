@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ...errors import UsageError
+from ...config import config_not_found
 
 
 def register(cli: click.Group) -> None:
@@ -17,9 +17,7 @@ def register(cli: click.Group) -> None:
 def _config_file(ctx: click.Context) -> str:
     path = Path(ctx.obj["config_file"])
     if not path.is_file():
-        raise UsageError(
-            f"找不到配置文件 {path};请在项目根目录运行,或用 -f 指定 mkdocs.yml\n"
-            f"  (config file {path} not found; run in the project root or pass -f mkdocs.yml)")
+        raise config_not_found(path)
     return str(path)
 
 
