@@ -43,12 +43,17 @@ def small(tmp_path_factory) -> Path:
     return out
 
 
-def test_small_network_passes_strict_check(small):
+def test_small_network_passes_check_with_qr_density_advice_only(small):
+    """Valid under SPEC v1; the only warnings are the QR-density advice the build prints too
+    (the synthetic ids are longer than a version-3 code holds under the bench site_url)."""
     from generator.cli import cli
 
-    result = CliRunner().invoke(cli, ["-f", str(small / "mkdocs.yml"), "check", "--strict"])
+    result = CliRunner().invoke(cli, ["-f", str(small / "mkdocs.yml"), "check"])
     assert result.exit_code == 0, result.output
     assert "检查通过" in result.output
+    warnings = [line for line in result.output.splitlines() if "警告 warning:" in line]
+    assert warnings and all(": 二维码地址 https://wm-bench.example.org/s/" in w and "版二维码" in w
+                            for w in warnings), warnings
 
 
 def test_small_network_has_the_preset_shape(small):
@@ -146,7 +151,9 @@ def test_reload_in_the_same_process_sees_edits_and_reports_the_same(small, tmp_p
     path.write_text(broken + "\n", encoding="utf-8")
     photo_user = next(p for p in second.cases.values() if p.photos)
     (project / "content" / photo_user.photos[0].src).unlink()
-    _, again = load(cfg)
+    from generator.check import check_project
+
+    _, again = check_project(cfg, processes=False)  # what the preview asks after an edit
     fresh = subprocess.run([sys.executable, "-m", "generator", "-f", str(project / "mkdocs.yml"), "check"],
                            capture_output=True, text=True, cwd=project, check=False)
     from generator.errors import report
