@@ -91,6 +91,7 @@ class WenmingPlugin(BasePlugin[WenmingOptions]):
         self.config_stamp: tuple = ()
         self.warned: set = set()  # content warnings this build showed
         self.warned_before: set = set()  # ... and the previous build (mkdocs serve)
+        self.locks: list = []  # guard.BuildLock held for this build (output folder, cache)
 
     # ------------------------------------------------------------------ startup/config
 
@@ -115,6 +116,7 @@ class WenmingPlugin(BasePlugin[WenmingOptions]):
         if self.deferred is not None:
             self.hub_generation += 1
             self.deferred.join()
+        self._lock(Path(config.site_dir))
         self.warned_before, self.warned = self.warned, set()
         from .progress import Progress
 
@@ -170,11 +172,42 @@ class WenmingPlugin(BasePlugin[WenmingOptions]):
         self.final_dir = Path(config.site_dir)
         self.staging = None
         if self.command != "serve":
+            from .guard import recover
+
+            restored = recover(self.final_dir)
+            if restored:
+                log.warning(f"上次构建在替换网站时中断,已恢复原网站 {self.final_dir}(来自 {restored}) "
+                            f"(a build was interrupted while swapping the site in: {self.final_dir} restored)")
             self.staging = self.final_dir.parent / f".{self.final_dir.name}.staging"
             if self.staging.exists():
                 shutil.rmtree(self.staging)
             config.site_dir = str(self.staging)
         return config
+
+    def _lock(self, final: Path) -> None:
+        """One build at a time per output folder and per cache (see :mod:`generator.guard`)."""
+        from .errors import UsageError
+        from .guard import cache_lock, output_lock, refuse_mount_point, refuse_unwritable
+
+        try:
+            if self.command != "serve" and not any(lk.what_en == "output folder" for lk in self.locks):
+                refuse_mount_point(final)
+                lock = output_lock(final)
+                if not lock.acquire(on_wait=log.info):
+                    refuse_unwritable(final.parent)
+                self.locks.append(lock)
+            if not any(lk.what_en == "cache folder" for lk in self.locks):
+                lock = cache_lock(self.cfg.cache_path)
+                if lock.acquire(on_wait=log.info):
+                    self.locks.append(lock)
+        except UsageError as exc:
+            self._unlock()
+            raise PluginError(str(exc)) from None
+
+    def _unlock(self) -> None:
+        for lock in self.locks:
+            lock.release()
+        self.locks = []
 
     def on_serve(self, server, *, config, builder):
         """Live preview: edits of records that change no index page skip the MkDocs build."""
@@ -205,14 +238,21 @@ class WenmingPlugin(BasePlugin[WenmingOptions]):
         (directories, lists) shows what changed; the statistics and home pages are brought
         up to date right after, in the background. Anything else goes through MkDocs.
         """
-        from .load import load
-        from .render.site import SiteBuilder
-        from .render.site.incremental import changed_records, hub_areas, hub_needs
-
         if self.snapshot is None or self.site_dir is None or not _kept(self.site_dir):
             return False
         if self.config_stamp != _stamp(self.cfg.project_dir / "mkdocs.yml"):
             return False
+        self._lock(self.site_dir)
+        try:
+            return self._quick_rebuild_locked()
+        finally:
+            self._unlock()
+
+    def _quick_rebuild_locked(self) -> bool:
+        from .load import load
+        from .render.site import SiteBuilder
+        from .render.site.incremental import changed_records, hub_areas, hub_needs
+
         # Hubs still being refreshed after the previous edit: that work is dropped (it would
         # show the network before this edit) and done again after this rebuild, without waiting.
         self.hub_generation += 1
@@ -496,6 +536,12 @@ class WenmingPlugin(BasePlugin[WenmingOptions]):
     # ------------------------------------------------------------------ post build
 
     def on_post_build(self, *, config) -> None:
+        try:
+            self._post_build(config)
+        finally:
+            self._unlock()
+
+    def _post_build(self, config) -> None:
         from .progress import Progress
 
         site_dir = Path(config.site_dir)
@@ -553,7 +599,9 @@ class WenmingPlugin(BasePlugin[WenmingOptions]):
         if self.staging is not None and self.final_dir is not None:
             if _strict_failed(config):
                 return  # MkDocs aborts next; on_build_error removes the staging folder
-            _swap_in(self.staging, self.final_dir)
+            from .guard import swap_in
+
+            swap_in(self.staging, self.final_dir)
             config.site_dir = str(self.final_dir)
             self.staging = None
 
@@ -595,6 +643,10 @@ class WenmingPlugin(BasePlugin[WenmingOptions]):
         if self.staging is not None and self.staging.exists():
             shutil.rmtree(self.staging, ignore_errors=True)
         self.staging = None
+        self._unlock()
+
+    def on_shutdown(self) -> None:
+        self._unlock()
 
 
 # ---------------------------------------------------------------------- helpers
@@ -768,28 +820,6 @@ def _kept(site_dir: Path) -> bool:
     return all((site_dir / name).is_symlink() and (site_dir / name).is_dir()
                for name in KEPT_DIRS if (site_dir / KEPT_STORE / name).is_dir()) \
         and (site_dir / KEPT_STORE / "stations").is_dir()
-
-
-def _swap_in(staging: Path, final: Path) -> None:
-    """Replace ``final`` by ``staging`` with two renames; the old tree is deleted in the background.
-
-    Deleting tens of thousands of files takes seconds; nobody needs to wait for it. Leftovers
-    of an interrupted deletion (``.<site>.old-*``) are removed by the next build.
-    """
-    for leftover in final.parent.glob(f".{final.name}.old-*"):
-        shutil.rmtree(leftover, ignore_errors=True)
-    old = final.parent / f".{final.name}.old-{os.getpid()}"
-    if final.exists():
-        os.replace(final, old)
-    os.replace(staging, final)
-    if old.exists():
-        if os.environ.get("WENMING_SYNC_DELETE") or not shutil.which("rm"):
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            import subprocess
-
-            subprocess.Popen(["rm", "-rf", "--", str(old)], stdin=subprocess.DEVNULL,
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
 
 
 # ---------------------------------------------------------------------- commands
