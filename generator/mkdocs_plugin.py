@@ -136,6 +136,7 @@ class WenmingPlugin(BasePlugin[WenmingOptions]):
             freeze_loaded()
         self._start_drawing()
 
+        _no_third_party(config)
         custom = config.theme.custom_dir
         dirs = [str(p / "templates") for p in _render_dirs() if (p / "templates").is_dir()]
         theme_dirs = list(config.theme.dirs)
@@ -699,6 +700,30 @@ def _flat(toc) -> list:
         out.append(item)
         out.extend(_flat(item.children))
     return out
+
+
+_TOLD: set[str] = set()  # advice given once per process (a preview rebuilds many times)
+
+
+def _no_third_party(config) -> None:
+    """Pages make no request to another host, whatever mkdocs.yml says: Material's web fonts
+    (Google Fonts) and analytics are turned off, and the editor is told once."""
+    if config.theme.name != "material":
+        return
+    if config.theme.get("font") is not False:
+        config.theme["font"] = False
+        if "font" not in _TOLD:
+            _TOLD.add("font")
+            log.info("wenming: 已关闭 Material 的网络字体(Google Fonts),页面使用本机字体,不向第三方请求;"
+                     "在 mkdocs.yml 的 theme 下写 font: false 即不再提示 (Material's web fonts are turned off: "
+                     "pages use the device's fonts and request nothing from another host; set "
+                     "theme.font: false in mkdocs.yml to silence this)")
+    if config.extra.get("analytics"):
+        config.extra["analytics"] = None
+        if "analytics" not in _TOLD:
+            _TOLD.add("analytics")
+            log.info("wenming: 已关闭 extra.analytics(第三方统计),页面不向第三方请求 "
+                     "(extra.analytics is turned off: pages request nothing from another host)")
 
 
 def _strict_failed(config) -> bool:
