@@ -374,6 +374,18 @@ class WenmingPlugin(BasePlugin[WenmingOptions]):
                         files.append(File.generated(config, dest, abs_src_path=str(path)))
         return files
 
+    def on_page_markdown(self, markdown: str, *, page, config, files) -> str:
+        """Editorial pages: bidirectional controls and invisible characters are removed (with a
+        warning) before MkDocs takes the page's title from its text."""
+        from .read.safety import DECEPTIVE, strip_deceptive
+
+        source = self.cfg.content_path / page.file.src_uri
+        if page.file.src_uri in self.shell_srcs or page.file.generated_by or not source.is_file():
+            return markdown
+        if isinstance(page.meta.get("title"), str):
+            page.meta["title"] = DECEPTIVE.sub("", page.meta["title"])
+        return strip_deceptive(markdown, _body_line(source), self.cfg.rel(source), self.page_problems)
+
     def on_page_content(self, html: str, *, page, config, files) -> str:
         from mkdocs.structure.toc import get_toc
 
@@ -494,12 +506,7 @@ class WenmingPlugin(BasePlugin[WenmingOptions]):
         source = self.cfg.content_path / page.file.src_uri
         if not source.is_file() or page.file.generated_by:
             return self._publish_inline_images(html, page)
-        raw = source.read_text(encoding="utf-8-sig")
-        line = 1
-        if raw.startswith("---"):
-            end = re.search(r"^---\s*$", raw[3:], re.MULTILINE)
-            if end:
-                line = raw[: 3 + end.end()].count("\n") + 2
+        line = _body_line(source)
         problems = Problems()
         out = render_markdown(page.markdown, source=self.cfg.rel(source), line=line, config=self.cfg,
                               page_url=page.url, problems=problems, trusted=is_trusted(source, self.cfg),
@@ -669,6 +676,16 @@ class _MemoryBytecodeCache(BytecodeCache):
 
 
 _BYTECODE = _MemoryBytecodeCache()
+
+
+def _body_line(source: Path) -> int:
+    """The line of an editorial page where its Markdown starts (after the front matter)."""
+    raw = source.read_text(encoding="utf-8-sig")
+    if raw.startswith("---"):
+        end = re.search(r"^---\s*$", raw[3:], re.MULTILINE)
+        if end:
+            return raw[: 3 + end.end()].count("\n") + 2
+    return 1
 
 
 def _mkdocs_nav(tree: list[tuple[Any, Any]]) -> list:

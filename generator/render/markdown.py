@@ -627,6 +627,9 @@ def render_markdown(text: str, *, source: str, line: int, config, page_url: str,
     source = source if not Path(source).is_absolute() else config.rel(source)
     if not text or not text.strip():
         return ""
+    from ..read.safety import strip_deceptive
+
+    text = strip_deceptive(text, line, source, problems)
     md = _md()
     try:
         fragment = md.convert(text)
