@@ -43,6 +43,7 @@ def load(config: Config, problems: Problems | None = None,
                      "内容目录不存在;请检查 mkdocs.yml 中的 docs_dir",
                      "the content folder does not exist; check docs_dir in mkdocs.yml")
         return net, problems
+    _scan_content(content, config, problems)
     images = _ImageIndex(content, config)
     rel = _Rel(config)
     cache = _RecordCache.begin(config)
@@ -67,6 +68,18 @@ def load(config: Config, problems: Problems | None = None,
                        for p in _files(content, (".md",), skip_top={*RECORD_FOLDERS, "casebooks"}))
     check_graph(net, problems)
     return net, problems
+
+
+def _scan_content(content: Path, config: Config, problems: Problems) -> None:
+    """Symbolic links leaving content/ and raw HTML/SVG/XML files (see :func:`read.safety.scan_content`)."""
+    from .read.safety import scan_content
+
+    def trusted(path: Path) -> bool:
+        from .render.markdown import is_trusted
+
+        return is_trusted(path, config)
+
+    scan_content(content, config.rel(content), trusted, problems)
 
 
 def _files(folder: Path, suffixes: Iterable[str], skip_top: Iterable[str] = ()) -> list[Path]:
@@ -666,10 +679,20 @@ def image_problem(path: Path) -> tuple[str, str] | None:
     """Why an image cannot be published safely, or None. Reads only the header."""
     from PIL import Image, UnidentifiedImageError
 
+    if path.suffix.lower() in (".svg", ".svgz"):
+        from .read.safety import svg_problem
+
+        return svg_problem()
     try:
         with Image.open(path) as im:
             w, h = im.size
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
+    except Image.DecompressionBombError as exc:
+        size = re.search(r"\((\d+) pixels\)", str(exc))
+        pixels = f"{int(size.group(1)):,}" if size else "?"
+        return (f"图片像素过多({pixels} 像素),疑似解压炸弹,无法安全解码;请缩小到 8000×5000 像素以内",
+                f"the image has too many pixels ({pixels}), a possible decompression bomb, and cannot be "
+                "decoded safely; scale it below 8000x5000 pixels")
+    except (UnidentifiedImageError, OSError, ValueError) as exc:
         return (f"图片文件已损坏或格式不支持({type(exc).__name__});请重新导出为 JPEG 或 PNG",
                 (f"the image is corrupt or of an unsupported kind ({type(exc).__name__}); export it "
                  "again as JPEG or PNG"))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -92,3 +93,73 @@ def test_bidi_controls_in_bodies_are_removed_with_a_warning(tree):
         text = page.read_text(encoding="utf-8")
         assert RLO not in text and LRI not in text and ZWSP not in text, page
     assert "简介反向文字" in (root / "site/stations/ceshi-zhen/index.html").read_text(encoding="utf-8")
+
+
+# ------------------------------------------------------------------ 6. only what the checker has seen
+
+EVIL_SVG = ('<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><script>alert(2)</script>'
+            '<rect width="10" height="10"/></svg>')
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("link, target", [
+    ("content/stations/link", "/"),  # a folder leaving content/: must not hang the build
+    ("content/stations/loop", ".."),  # a loop inside content/
+    ("content/images/outside.jpg", "OUTSIDE"),  # a file leaving content/ (the inline image below)
+])
+def test_symlinks_leaving_content_are_refused_by_check_and_build(tree, tmp_path, link, target):
+    secret = tmp_path.parent / f"{tmp_path.name}-secret.jpg"
+    secret.write_bytes(_jpeg_with_gps())
+    root = tree({"content/about.md": "# 关于\n\n![外面](images/outside.jpg)\n" if "outside" in link else "# 关于\n"})
+    (root / link).parent.mkdir(parents=True, exist_ok=True)
+    os.symlink(str(secret) if target == "OUTSIDE" else target, root / link)
+    check = wenming(root, "check")
+    out = check.stdout + check.stderr
+    assert check.returncode == 1 and link in out and "symbolic link" in out and "符号链接" in out, out
+    proc = build(root, timeout=60)
+    assert proc.returncode != 0 and link in proc.stdout + proc.stderr
+    assert "Traceback" not in proc.stdout + proc.stderr
+    assert not (root / "site").exists()
+
+
+@pytest.mark.slow
+def test_raw_html_and_svg_are_refused_unless_trusted(tree):
+    root = tree({"content/evil.html": "<script>alert(1)</script>", "content/images/logo.svg": EVIL_SVG})
+    check = wenming(root, "check")
+    out = check.stdout + check.stderr
+    assert check.returncode == 1 and "content/evil.html" in out and "content/images/logo.svg" in out, out
+    assert "trusted_html" in out
+    assert build(root).returncode != 0 and not (root / "site").exists()
+    cfg = root / "mkdocs.yml"
+    cfg.write_text(cfg.read_text(encoding="utf-8").replace("plugins: [search, wenming]", textwrap.dedent("""\
+        plugins:
+          - search
+          - wenming:
+              trusted_html: [trusted]
+        """)), encoding="utf-8")
+    os.remove(root / "content/evil.html")
+    os.remove(root / "content/images/logo.svg")
+    (root / "content/trusted").mkdir()
+    (root / "content/trusted/embed.html").write_text("<p>可信</p>", encoding="utf-8")
+    proc = build(root)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert (root / "site/trusted/embed.html").is_file()
+
+
+@pytest.mark.parametrize("where", ["photos", "inline"])
+def test_an_svg_photo_or_inline_image_is_told_what_is_wrong(tree, where):
+    photos = "photos: [images/logo.svg]\n" if where == "photos" else ""
+    body = "\n\n![标志](../images/logo.svg)\n" if where == "inline" else ""
+    root = tree({
+        "content/stations/ceshi.md": "---\nname: 测试区新时代文明实践中心\nlevel: 中心\nphone: 0912-3850000\n"
+                                     f"{photos}---\n简介。{body}",
+        "content/images/logo.svg": EVIL_SVG,
+        "mkdocs.yml": "site_name: 测试\nsite_url: https://wm.example.org/\ndocs_dir: content\ntheme: material\n"
+                      "plugins: [search, {wenming: {trusted_html: [images]}}]\n",
+    })
+    check = wenming(root, "check")
+    out = check.stdout + check.stderr
+    assert check.returncode == 1, out
+    where_shown = "content/stations/ceshi.md:5: photos[0].src" if where == "photos" else "content/stations/ceshi.md:8"
+    assert where_shown in out and "SVG" in out and "PNG" in out, out
+    assert "does not exist" not in out
