@@ -163,3 +163,106 @@ def test_an_svg_photo_or_inline_image_is_told_what_is_wrong(tree, where):
     where_shown = "content/stations/ceshi.md:5: photos[0].src" if where == "photos" else "content/stations/ceshi.md:8"
     assert where_shown in out and "SVG" in out and "PNG" in out, out
     assert "does not exist" not in out
+
+
+# ------------------------------------------------------------------ 5. spreadsheets safe both ways
+
+HOSTILE = {
+    "name": "+测试镇新时代文明实践所",
+    "address": '=HYPERLINK("http://evil.example/","点此领奖")',
+    "hours": "-周一至周五 9:00-17:00",
+    "summary": "'=已经带引号的文字",
+}
+
+
+@pytest.fixture
+def hostile(tree):
+    fields = "".join(f"{k}: {v!r}\n" if k != "summary" else f"{k}: \"{v}\"\n" for k, v in HOSTILE.items())
+    root = tree({
+        "content/stations/ceshi-zhen.md": f"---\n{fields}level: 所\nparent: ceshi\nphone: 0912-3850001\n---\n简介。\n",
+        "content/stations/ceshi-zhan.md": "---\nname: \"@测试站\"\nlevel: 站\nparent: ceshi-zhen\n"
+                                          "phone: 0912-3850002\nhours: \"\\t全天\"\n---\n",
+    })
+    assert wenming(root, "check").returncode == 0, wenming(root, "check").stdout
+    return root
+
+
+def _contents(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted((root / "content").rglob("*.md"))}
+
+
+@pytest.mark.parametrize("suffix", ["xlsx", "csv"])
+def test_export_neutralises_formulas_and_import_undoes_it_exactly(hostile, suffix):
+    root = hostile
+    before = _contents(root)
+    out = root / f"阵地.{suffix}"
+    proc = wenming(root, "export", "--kind", "stations", "-o", str(out))
+    assert proc.returncode == 0, proc.stderr
+    if suffix == "xlsx":
+        import zipfile
+
+        import openpyxl
+
+        with zipfile.ZipFile(out) as zf:
+            sheets = [zf.read(n).decode() for n in zf.namelist() if n.startswith("xl/worksheets/sheet")]
+        assert not any("<f>" in s or "<f " in s for s in sheets), "a live formula in the export"
+        ws = openpyxl.load_workbook(out)["阵地"]
+        texts = {c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)}
+        assert {HOSTILE["address"], HOSTILE["name"], "@测试站"} <= texts
+        assert all(c.data_type != "f" for row in ws.iter_rows() for c in row)
+    else:
+        import csv
+
+        cells = [c for row in csv.reader(out.read_text(encoding="utf-8-sig").splitlines()) for c in row]
+        assert not [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r")], cells
+        assert "'" + HOSTILE["address"] in cells and "''=已经带引号的文字" in cells
+    proc = wenming(root, "import", str(out), "--kind", "stations")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert _contents(root) == before, "export -> import changed the records"
+
+
+def _bomb(path: Path, inflated: int) -> None:
+    import zipfile
+
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types/>')
+        with zf.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as fh:
+            block = b" " * (1 << 20)
+            for _ in range(inflated >> 20):
+                fh.write(block)
+
+
+def test_a_zip_bomb_workbook_is_refused_at_once_naming_the_part(tree, tmp_path):
+    root = tree()
+    bomb = tmp_path / "炸弹.xlsx"
+    _bomb(bomb, 300 << 20)
+    assert bomb.stat().st_size < 2 << 20
+    import resource
+    import time
+
+    start = time.monotonic()
+    proc = subprocess.Popen([sys.executable, "-m", "generator", "import", str(bomb), "--kind", "stations"],
+                            cwd=root, env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    out, err = proc.communicate(timeout=60)
+    seconds = time.monotonic() - start
+    assert proc.returncode == 2, out + err
+    assert "炸弹.xlsx" in err and "xl/worksheets/sheet1.xml" in err and "Traceback" not in err
+    assert "内部错误" not in err
+    assert seconds < 20  # the interpreter's start-up included; the check itself reads only the zip directory
+    assert resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss < 400_000  # KB: nothing was inflated
+
+
+def test_an_xml_entity_attack_names_the_file(tree, tmp_path):
+    import zipfile
+
+    root = tree()
+    evil = tmp_path / "实体.xlsx"
+    laughs = ('<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;">]>'
+              '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+              '<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&lol2;</t></is></c></row></sheetData></worksheet>')
+    with zipfile.ZipFile(evil, "w") as zf:
+        zf.writestr("xl/worksheets/sheet1.xml", laughs)
+    proc = wenming(root, "import", str(evil), "--kind", "stations")
+    err = proc.stdout + proc.stderr
+    assert proc.returncode == 2 and "实体.xlsx" in err and "xl/worksheets/sheet1.xml" in err, err
+    assert "内部错误" not in err and "Traceback" not in err
