@@ -285,3 +285,63 @@ def die_with_parent() -> None:
                 os._exit(1)
 
     threading.Thread(target=watch, name="wenming-orphan-watch", daemon=True).start()
+
+
+# ---------------------------------------------------------------------- caches that cannot lie
+
+
+def checksum(*parts: bytes | str) -> str:
+    """A short hash of ``parts`` (what a cache entry holds and the inputs that made it)."""
+    import hashlib
+
+    h = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        data = part.encode("utf-8") if isinstance(part, str) else part
+        h.update(len(data).to_bytes(8, "little"))
+        h.update(data)
+    return h.hexdigest()
+
+
+_WARNED: set[str] = set()
+
+
+def _cache_log():
+    import logging
+
+    logger = logging.getLogger("wenming.cache")
+    if not logger.handlers:  # outside MkDocs' logger: a cache problem never fails `--strict`
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("WARNING  -  %(message)s"))
+        logger.addHandler(handler)
+        logger.propagate = False
+        logger.setLevel(logging.WARNING)
+    return logger
+
+
+def cache_warning(what: str, zh: str, en: str) -> None:
+    """One warning per kind of cache problem and process (a damaged cache is dropped, not trusted)."""
+    if what in _WARNED:
+        return
+    _WARNED.add(what)
+    _cache_log().warning(f"wenming: {zh} ({en})")
+
+
+def damaged(what_zh: str, what_en: str, path: Path | str) -> None:
+    """The warning for a cache entry whose bytes do not match their checksum."""
+    cache_warning(f"damaged:{what_en}", f"缓存中的{what_zh}已损坏或被改动,已丢弃并重新生成:{path}",
+                  f"a cached {what_en} was damaged or changed; it was dropped and made again: {path}")
+
+
+def usable_cache(cache: Path) -> bool:
+    """Whether ``cache`` can be written; when not, one warning and the build goes on without it."""
+    try:
+        cache.mkdir(parents=True, exist_ok=True)
+        probe = cache / f".probe-{os.getpid()}"
+        probe.write_bytes(b"")
+        probe.unlink()
+        return True
+    except OSError as exc:
+        cache_warning("unwritable", f"缓存目录 {cache} 无法写入({exc.strerror or exc}),本次构建不使用缓存,会慢一些",
+                      f"the cache folder {cache} cannot be written ({exc.strerror or exc}); this build runs "
+                      f"without it, more slowly")
+        return False

@@ -195,12 +195,39 @@ def _code_version() -> str:
 
 def _read_pickle(path: Path) -> dict:
     """Records of an earlier build (``mkdocs build`` reads files again only where they changed)."""
+    from .guard import damaged
+
     try:
         with open(path, "rb") as fh:
+            if fh.read(len(_PICKLE_MAGIC)) != _PICKLE_MAGIC:
+                return {}  # a cache of wenming before checksums
+            expected = fh.read(32)
+            start = fh.tell()
+            h = hashlib.blake2b(digest_size=16)
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                h.update(block)
+            if h.hexdigest().encode("ascii") != expected:
+                damaged("记录", "record", path)
+                return {}
+            fh.seek(start)
             data = pickle.load(fh)
         return data if isinstance(data, dict) else {}
     except Exception:  # noqa: BLE001 - a stale, partial or foreign cache only costs speed
         return {}
+
+
+class _Hashing:
+    """A file that hashes what is written to it (the records cache carries its checksum)."""
+
+    def __init__(self, fh):
+        self.fh, self.hash = fh, hashlib.blake2b(digest_size=16)
+
+    def write(self, data) -> int:
+        self.hash.update(data)
+        return self.fh.write(data)
+
+
+_PICKLE_MAGIC = b"wenming-records-1\n"
 
 
 #: Above this many records the cache is written by the build itself: a forked writer touches
@@ -249,7 +276,11 @@ def _dump_pickle(path: Path, entries: dict) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with open(tmp, "wb") as fh:
-            pickle.dump(entries, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            fh.write(_PICKLE_MAGIC + b"0" * 32)
+            out = _Hashing(fh)
+            pickle.dump(entries, out, protocol=pickle.HIGHEST_PROTOCOL)
+            fh.seek(len(_PICKLE_MAGIC))
+            fh.write(out.hash.hexdigest().encode("ascii"))
         os.replace(tmp, path)
         for old in path.parent.glob("records-*.pickle"):
             if old != path:

@@ -92,6 +92,7 @@ class WenmingPlugin(BasePlugin[WenmingOptions]):
         self.warned: set = set()  # content warnings this build showed
         self.warned_before: set = set()  # ... and the previous build (mkdocs serve)
         self.locks: list = []  # guard.BuildLock held for this build (output folder, cache)
+        self.temp_cache: str | None = None  # the cache of a build whose cache folder is read-only
 
     # ------------------------------------------------------------------ startup/config
 
@@ -108,6 +109,13 @@ class WenmingPlugin(BasePlugin[WenmingOptions]):
                                 dict(self.config))
         if os.environ.get("WENMING_NO_PROGRESS"):
             self.cfg.progress = False
+        from .guard import usable_cache
+
+        if not usable_cache(self.cfg.cache_path):  # one warning; this build keeps its cache to itself
+            import tempfile
+
+            self.cfg.cache_dir = self.temp_cache or tempfile.mkdtemp(prefix="wenming-cache-")
+            self.temp_cache = self.cfg.cache_dir
         if self.command == "serve":
             # MkDocs points site_url at the preview server; QR codes keep the site's real address
             # (what would be printed), and the preview never writes the QR lock file.
@@ -655,6 +663,8 @@ class WenmingPlugin(BasePlugin[WenmingOptions]):
 
     def on_shutdown(self) -> None:
         self._unlock()
+        if self.temp_cache:
+            shutil.rmtree(self.temp_cache, ignore_errors=True)
 
 
 # ---------------------------------------------------------------------- helpers

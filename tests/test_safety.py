@@ -266,3 +266,119 @@ def test_an_xml_entity_attack_names_the_file(tree, tmp_path):
     err = proc.stdout + proc.stderr
     assert proc.returncode == 2 and "实体.xlsx" in err and "xl/worksheets/sheet1.xml" in err, err
     assert "内部错误" not in err and "Traceback" not in err
+
+
+# ------------------------------------------------------------------ 3. a cache that cannot lie
+
+
+@pytest.fixture
+def built(tree):
+    root = tree({**GOOD, "content/images/square.jpg": _jpeg_with_gps()})
+    proc = build(root)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return root, snapshot(root / "site")
+
+
+def _rebuild_warns(root: Path, clean: dict, word: str) -> None:
+    proc = build(root)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 0, out[-3000:]
+    assert out.count(word) == 1, out[-3000:]
+    assert "Traceback" not in out
+    assert snapshot(root / "site") == clean
+
+
+@pytest.mark.slow
+def test_a_changed_row_in_the_page_cache_is_dropped_not_published(built):
+    import sqlite3
+
+    root, clean = built
+    db = sqlite3.connect(root / ".wenming-cache/site/fragments-2.sqlite")
+    with db:
+        changed = db.execute("UPDATE fragments SET html = replace(html, '0912-3850001', '0912-3859999') "
+                             "WHERE html LIKE '%0912-3850001%'").rowcount
+    db.close()
+    assert changed >= 1
+    _rebuild_warns(root, clean, "page was damaged")
+    assert "0912-3859999" not in (root / "site/stations/ceshi-zhen/index.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_a_flipped_byte_in_a_cached_qr_png_is_dropped(built):
+    root, clean = built
+    pngs = sorted((root / ".wenming-cache/qr").rglob("*.png"))
+    assert pngs
+    good = {p: p.read_bytes() for p in pngs}
+    for p in pngs:  # in place, as a disk error would (the published copy is a hard link: a new build mends it)
+        with open(p, "r+b") as fh:
+            fh.seek(len(good[p]) // 2)
+            byte = fh.read(1)
+            fh.seek(len(good[p]) // 2)
+            fh.write(bytes([byte[0] ^ 0xFF]))
+    _rebuild_warns(root, clean, "QR image was damaged")
+
+
+@pytest.mark.slow
+def test_a_changed_photo_and_records_cache_are_dropped(built):
+    root, clean = built
+    photos = [p for p in (root / ".wenming-cache/images").glob("*.jpg")]
+    assert photos
+    data = photos[0].read_bytes()
+    photos[0].write_bytes(data[:-100] + bytes(100))
+    _rebuild_warns(root, clean, "photo was damaged")
+    pickle_file = next((root / ".wenming-cache").glob("records-*.pickle"))
+    blob = bytearray(pickle_file.read_bytes())
+    blob[-10] ^= 0x01
+    pickle_file.write_bytes(bytes(blob))
+    _rebuild_warns(root, clean, "record was damaged")
+
+
+@pytest.mark.slow
+def test_an_emptied_search_cache_is_noticed(built):
+    root, clean = built
+    parts = [p for p in (root / ".wenming-cache/search").iterdir() if (p / "bundle").is_dir()]
+    assert parts
+    for part in parts:
+        for f in (part / "bundle").rglob("*"):
+            if f.is_file():
+                f.unlink()
+    _rebuild_warns(root, clean, "search index part was damaged")
+
+
+def _build_with_read_only(root: Path, folder: Path) -> subprocess.CompletedProcess:
+    """``mkdocs build`` with ``folder`` read-only (a read-only bind mount in a user namespace when
+    running as root, whom file modes do not stop)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    if os.geteuid() != 0:
+        folder.chmod(0o555)
+        try:
+            return build(root)
+        finally:
+            folder.chmod(0o755)
+    script = (f"mount --bind {folder} {folder} && mount -o remount,bind,ro {folder} && "
+              f"exec {sys.executable} -m mkdocs build")
+    proc = subprocess.run(["unshare", "-r", "-m", "sh", "-c", script], cwd=root, capture_output=True, text=True,
+                          env=ENV, timeout=300, check=False)
+    if "mount:" in proc.stderr and proc.returncode != 0:
+        pytest.skip(f"no user namespaces here: {proc.stderr[-300:]}")
+    return proc
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("populated", [False, True])
+def test_a_read_only_cache_is_skipped_with_one_warning(tree, populated):
+    root = tree({**GOOD, "content/images/square.jpg": _jpeg_with_gps()})
+    proc = build(root)
+    assert proc.returncode == 0
+    clean = snapshot(root / "site")
+    cache = root / ".wenming-cache"
+    if not populated:
+        import shutil
+
+        shutil.rmtree(cache)
+    proc = _build_with_read_only(root, cache)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 0, out[-3000:]
+    assert out.count("cannot be written") == 1 and str(cache) in out, out[-3000:]
+    assert "Traceback" not in out
+    assert snapshot(root / "site") == clean
