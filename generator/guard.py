@@ -147,6 +147,28 @@ def cache_lock(cache: Path) -> BuildLock:
     return BuildLock(Path(cache) / ".lock", "缓存目录", "cache folder")
 
 
+def resource_message(exc: OSError) -> str | None:
+    """The message for a build stopped by the machine (full disk, read-only or forbidden path),
+    naming the path; None for an error without an errno (a bug: the traceback is useful)."""
+    if exc.errno is None:
+        return None
+    path = exc.filename2 or exc.filename or "?"  # a copy or rename names its destination second
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        zh, en = "磁盘已满(或超出配额)", "the disk is full (or the quota is used up)"
+        fix_zh, fix_en = "请腾出空间后重新构建", "free some space and build again"
+    elif exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        zh, en = "没有写入权限或文件系统只读", "no permission to write, or a read-only file system"
+        fix_zh, fix_en = "请检查该路径的权限", "check the path's permissions"
+    elif exc.errno == errno.EBUSY:
+        zh, en = "路径正被占用(可能是挂载点)", "the path is busy (a mount point?)"
+        fix_zh, fix_en = "请把 site_dir 设为其中的子目录", "set site_dir to a folder inside it"
+    else:
+        zh, en = f"系统错误({exc.strerror})", f"a system error ({exc.strerror})"
+        fix_zh, fix_en = "请检查磁盘和路径", "check the disk and the path"
+    return (f"无法写入 {path}:{zh};{fix_zh},原网站保持不变\n"
+            f"  (cannot write {path}: {en}; {fix_en}; the published site is unchanged)")
+
+
 # ---------------------------------------------------------------------- the swap
 
 

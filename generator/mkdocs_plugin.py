@@ -660,6 +660,17 @@ class WenmingPlugin(BasePlugin[WenmingOptions]):
             shutil.rmtree(self.staging, ignore_errors=True)
         self.staging = None
         self._unlock()
+        from .errors import ContentError, UsageError
+        from .guard import resource_message
+
+        text = resource_message(error) if isinstance(error, OSError) else None
+        if text is None and isinstance(error, (UsageError, ContentError)):
+            text = str(error)
+        if text is not None:  # a message, never a traceback; the published site is as it was
+            from mkdocs.exceptions import Abort
+
+            log.error(text)
+            raise Abort("构建已中止,原网站保持不变 (build aborted; the published site is unchanged)") from None
 
     def on_shutdown(self) -> None:
         self._unlock()

@@ -382,3 +382,96 @@ def test_a_read_only_cache_is_skipped_with_one_warning(tree, populated):
     assert out.count("cannot be written") == 1 and str(cache) in out, out[-3000:]
     assert "Traceback" not in out
     assert snapshot(root / "site") == clean
+
+
+# ------------------------------------------------------------------ 4. resource limits with messages
+
+FULL_DISK = r"""
+import hashlib, json, os, subprocess, sys
+from pathlib import Path
+root, out = Path(sys.argv[1]), Path(sys.argv[2])
+disk = root / "disk"
+disk.mkdir()
+subprocess.run(["mount", "-t", "tmpfs", "-o", "size=48m", "tmpfs", str(disk)], check=True)
+env = dict(os.environ, NO_MKDOCS_2_WARNING="1", CI="1")
+def run(*cmd):
+    p = subprocess.run([sys.executable, *cmd, "-d", str(disk / "site")], cwd=root, env=env,
+                       capture_output=True, text=True)
+    return p.returncode, p.stdout + p.stderr
+def snap():
+    site = disk / "site"
+    return {p.relative_to(site).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(site.rglob("*")) if p.is_file()}
+first = run("-m", "mkdocs", "build")
+before = snap()
+free = os.statvfs(disk).f_bavail * os.statvfs(disk).f_frsize
+with open(disk / "filler", "wb") as fh:  # leave 256 KB: the next site does not fit
+    fh.truncate(0)
+    fh.write(b"\0" * max(0, free - 256 * 1024))
+(root / "content" / "index.md").write_text("# 首页\n\n改过。\n", encoding="utf-8")
+results = {"first": first, "before": before}
+for name, cmd in (("mkdocs", ("-m", "mkdocs", "build")), ("wenming", ("-m", "generator", "build"))):
+    results[name] = run(*cmd)
+    results[name + "_after"] = snap()
+out.write_text(json.dumps(results), encoding="utf-8")
+"""
+
+
+@pytest.mark.slow
+def test_a_full_disk_gives_a_message_naming_the_path_and_keeps_the_site(tree, tmp_path):
+    root = tree({**GOOD, "content/images/square.jpg": _jpeg_with_gps()})
+    out = tmp_path.parent / f"{tmp_path.name}-result.json"
+    proc = subprocess.run(["unshare", "-r", "-m", sys.executable, "-c", FULL_DISK, str(root), str(out)],
+                          capture_output=True, text=True, env=ENV, timeout=600, check=False)
+    if not out.exists():
+        if "mount" in proc.stderr or "unshare" in proc.stderr:
+            pytest.skip(f"no user namespaces here: {proc.stderr[-300:]}")
+        pytest.fail(proc.stderr[-3000:])
+    import json
+
+    r = json.loads(out.read_text(encoding="utf-8"))
+    assert r["first"][0] == 0, r["first"][1][-2000:]
+    for name in ("mkdocs", "wenming"):
+        code, text = r[name]
+        assert code != 0
+        assert "磁盘已满" in text and "the disk is full" in text, text[-3000:]
+        assert str(root / "disk") in text  # the path is named
+        assert text.index("磁盘已满") < text.index("the disk is full")
+        assert "Traceback" not in text, text[-3000:]
+        assert r[name + "_after"] == r["before"], "the published site changed"
+
+
+@pytest.mark.slow
+def test_a_read_only_output_folder_gives_a_message(tree, tmp_path):
+    root = tree(GOOD | {"content/images/square.jpg": _jpeg_with_gps()})
+    out = root / "out"
+    cfg = root / "mkdocs.yml"
+    cfg.write_text(cfg.read_text(encoding="utf-8") + "site_dir: out/site\n", encoding="utf-8")
+    proc = build(root)
+    assert proc.returncode == 0, proc.stderr[-2000:]  # a missing output folder is made
+    before = snapshot(out / "site")
+    (root / "content/index.md").write_text("# 首页\n\n改过。\n", encoding="utf-8")
+    proc = _build_with_read_only(root, out)
+    text = proc.stdout + proc.stderr
+    assert proc.returncode != 0
+    assert "无法在" in text and "cannot write the site" in text and str(out) in text, text[-3000:]
+    assert "Traceback" not in text
+    assert snapshot(out / "site") == before
+
+
+def test_a_decompression_bomb_is_named_with_its_pixel_size(tree):
+    import io
+
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("1", (30000, 30000)).save(buf, "PNG")  # 900 megapixels in a few hundred KB
+    root = tree({
+        "content/stations/ceshi.md": "---\nname: 测试区新时代文明实践中心\nlevel: 中心\nphone: 0912-3850000\n"
+                                     "photos: [images/bomb.png]\n---\n简介。\n",
+        "content/images/bomb.png": buf.getvalue(),
+    })
+    proc = wenming(root, "check")
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 1
+    assert "content/stations/ceshi.md:5" in out and "900,000,000" in out and "decompression bomb" in out, out
