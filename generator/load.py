@@ -45,6 +45,7 @@ def load(config: Config, problems: Problems | None = None,
                      "内容目录不存在;请检查 mkdocs.yml 中的 docs_dir",
                      "the content folder does not exist; check docs_dir in mkdocs.yml")
         return net, problems
+    _scan_content(content, config, problems)
     images = _ImageIndex(content, config)
     rel = _Rel(config)
     cache = _RecordCache.begin(config)
@@ -69,6 +70,18 @@ def load(config: Config, problems: Problems | None = None,
                        for p in _files(content, (".md",), skip_top={*RECORD_FOLDERS, "casebooks"}))
     check_graph(net, problems)
     return net, problems
+
+
+def _scan_content(content: Path, config: Config, problems: Problems) -> None:
+    """Symbolic links leaving content/ and raw HTML/SVG/XML files (see :func:`read.safety.scan_content`)."""
+    from .read.safety import scan_content
+
+    def trusted(path: Path) -> bool:
+        from .render.markdown import is_trusted
+
+        return is_trusted(path, config)
+
+    scan_content(content, config.rel(content), trusted, problems)
 
 
 def _files(folder: Path, suffixes: Iterable[str], skip_top: Iterable[str] = ()) -> list[Path]:
@@ -184,12 +197,39 @@ def _code_version() -> str:
 
 def _read_pickle(path: Path) -> dict:
     """Records of an earlier build (``mkdocs build`` reads files again only where they changed)."""
+    from .guard import damaged
+
     try:
         with open(path, "rb") as fh:
+            if fh.read(len(_PICKLE_MAGIC)) != _PICKLE_MAGIC:
+                return {}  # a cache of wenming before checksums
+            expected = fh.read(32)
+            start = fh.tell()
+            h = hashlib.blake2b(digest_size=16)
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                h.update(block)
+            if h.hexdigest().encode("ascii") != expected:
+                damaged("记录", "record", path)
+                return {}
+            fh.seek(start)
             data = pickle.load(fh)
         return data if isinstance(data, dict) else {}
     except Exception:  # noqa: BLE001 - a stale, partial or foreign cache only costs speed
         return {}
+
+
+class _Hashing:
+    """A file that hashes what is written to it (the records cache carries its checksum)."""
+
+    def __init__(self, fh):
+        self.fh, self.hash = fh, hashlib.blake2b(digest_size=16)
+
+    def write(self, data) -> int:
+        self.hash.update(data)
+        return self.fh.write(data)
+
+
+_PICKLE_MAGIC = b"wenming-records-1\n"
 
 
 #: Above this many records the cache is written by the build itself: a forked writer touches
@@ -238,7 +278,11 @@ def _dump_pickle(path: Path, entries: dict) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with open(tmp, "wb") as fh:
-            pickle.dump(entries, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            fh.write(_PICKLE_MAGIC + b"0" * 32)
+            out = _Hashing(fh)
+            pickle.dump(entries, out, protocol=pickle.HIGHEST_PROTOCOL)
+            fh.seek(len(_PICKLE_MAGIC))
+            fh.write(out.hash.hexdigest().encode("ascii"))
         os.replace(tmp, path)
         for old in path.parent.glob("records-*.pickle"):
             if old != path:
@@ -668,11 +712,19 @@ def image_problem(path: Path) -> tuple[str, str] | None:
     """Why an image cannot be published safely, or None. Reads only the header."""
     from PIL import Image, UnidentifiedImageError
 
+    if path.suffix.lower() in (".svg", ".svgz"):
+        from .read.safety import svg_problem
+
+        return svg_problem()
     try:
         with Image.open(path) as im:
             w, h = im.size
-    except Image.DecompressionBombError:  # Pillow refuses to open it at all: far too large
-        return _too_large("", "")
+    except Image.DecompressionBombError as exc:
+        size = re.search(r"\((\d+) pixels\)", str(exc))
+        pixels = f"{int(size.group(1)):,}" if size else "?"
+        return (f"图片像素过多({pixels} 像素),疑似解压炸弹,无法安全解码;请缩小到 8000×5000 像素以内",
+                f"the image has too many pixels ({pixels}), a possible decompression bomb, and cannot be "
+                "decoded safely; scale it below 8000x5000 pixels")
     except (UnidentifiedImageError, OSError, ValueError) as exc:
         return (f"图片文件已损坏或格式不支持({type(exc).__name__});请重新导出为 JPEG 或 PNG",
                 (f"the image is corrupt or of an unsupported kind ({type(exc).__name__}); export it "

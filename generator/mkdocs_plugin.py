@@ -91,6 +91,8 @@ class WenmingPlugin(BasePlugin[WenmingOptions]):
         self.config_stamp: tuple = ()
         self.warned: set = set()  # content warnings this build showed
         self.warned_before: set = set()  # ... and the previous build (mkdocs serve)
+        self.locks: list = []  # guard.BuildLock held for this build (output folder, cache)
+        self.temp_cache: str | None = None  # the cache of a build whose cache folder is read-only
 
     # ------------------------------------------------------------------ startup/config
 
@@ -107,6 +109,13 @@ class WenmingPlugin(BasePlugin[WenmingOptions]):
                                 dict(self.config))
         if os.environ.get("WENMING_NO_PROGRESS"):
             self.cfg.progress = False
+        from .guard import usable_cache
+
+        if not usable_cache(self.cfg.cache_path):  # one warning; this build keeps its cache to itself
+            import tempfile
+
+            self.cfg.cache_dir = self.temp_cache or tempfile.mkdtemp(prefix="wenming-cache-")
+            self.temp_cache = self.cfg.cache_dir
         if self.command == "serve":
             # MkDocs points site_url at the preview server; QR codes keep the site's real address
             # (what would be printed), and the preview never writes the QR lock file.
@@ -115,6 +124,7 @@ class WenmingPlugin(BasePlugin[WenmingOptions]):
         if self.deferred is not None:
             self.hub_generation += 1
             self.deferred.join()
+        self._lock(Path(config.site_dir))
         self.warned_before, self.warned = self.warned, set()
         from .progress import Progress
 
@@ -136,6 +146,7 @@ class WenmingPlugin(BasePlugin[WenmingOptions]):
             freeze_loaded()
         self._start_drawing()
 
+        _no_third_party(config)
         custom = config.theme.custom_dir
         dirs = [str(p / "templates") for p in _render_dirs() if (p / "templates").is_dir()]
         theme_dirs = list(config.theme.dirs)
@@ -174,11 +185,42 @@ class WenmingPlugin(BasePlugin[WenmingOptions]):
         self.final_dir = Path(config.site_dir)
         self.staging = None
         if self.command != "serve":
+            from .guard import recover
+
+            restored = recover(self.final_dir)
+            if restored:
+                log.warning(f"上次构建在替换网站时中断,已恢复原网站 {self.final_dir}(来自 {restored}) "
+                            f"(a build was interrupted while swapping the site in: {self.final_dir} restored)")
             self.staging = self.final_dir.parent / f".{self.final_dir.name}.staging"
             if self.staging.exists():
                 shutil.rmtree(self.staging)
             config.site_dir = str(self.staging)
         return config
+
+    def _lock(self, final: Path) -> None:
+        """One build at a time per output folder and per cache (see :mod:`generator.guard`)."""
+        from .errors import UsageError
+        from .guard import cache_lock, output_lock, refuse_mount_point, refuse_unwritable
+
+        try:
+            if self.command != "serve" and not any(lk.what_en == "output folder" for lk in self.locks):
+                refuse_mount_point(final)
+                lock = output_lock(final)
+                if not lock.acquire(on_wait=log.info):
+                    refuse_unwritable(final.parent)
+                self.locks.append(lock)
+            if not any(lk.what_en == "cache folder" for lk in self.locks):
+                lock = cache_lock(self.cfg.cache_path)
+                if lock.acquire(on_wait=log.info):
+                    self.locks.append(lock)
+        except UsageError as exc:
+            self._unlock()
+            raise PluginError(str(exc)) from None
+
+    def _unlock(self) -> None:
+        for lock in self.locks:
+            lock.release()
+        self.locks = []
 
     def on_serve(self, server, *, config, builder):
         """Live preview: edits of records that change no index page skip the MkDocs build."""
@@ -209,14 +251,21 @@ class WenmingPlugin(BasePlugin[WenmingOptions]):
         (directories, lists) shows what changed; the statistics and home pages are brought
         up to date right after, in the background. Anything else goes through MkDocs.
         """
-        from .check import check_project
-        from .render.site import SiteBuilder
-        from .render.site.incremental import changed_records, hub_areas, hub_needs
-
         if self.snapshot is None or self.site_dir is None or not _kept(self.site_dir):
             return False
         if self.config_stamp != _stamp(self.cfg.project_dir / "mkdocs.yml"):
             return False
+        self._lock(self.site_dir)
+        try:
+            return self._quick_rebuild_locked()
+        finally:
+            self._unlock()
+
+    def _quick_rebuild_locked(self) -> bool:
+        from .check import check_project
+        from .render.site import SiteBuilder
+        from .render.site.incremental import changed_records, hub_areas, hub_needs
+
         # Hubs still being refreshed after the previous edit: that work is dropped (it would
         # show the network before this edit) and done again after this rebuild, without waiting.
         self.hub_generation += 1
@@ -328,6 +377,18 @@ class WenmingPlugin(BasePlugin[WenmingOptions]):
                     if files.get_file_from_path(dest) is None:
                         files.append(File.generated(config, dest, abs_src_path=str(path)))
         return files
+
+    def on_page_markdown(self, markdown: str, *, page, config, files) -> str:
+        """Editorial pages: bidirectional controls and invisible characters are removed (with a
+        warning) before MkDocs takes the page's title from its text."""
+        from .read.safety import DECEPTIVE, strip_deceptive
+
+        source = self.cfg.content_path / page.file.src_uri
+        if page.file.src_uri in self.shell_srcs or page.file.generated_by or not source.is_file():
+            return markdown
+        if isinstance(page.meta.get("title"), str):
+            page.meta["title"] = DECEPTIVE.sub("", page.meta["title"])
+        return strip_deceptive(markdown, _body_line(source), self.cfg.rel(source), self.page_problems)
 
     def on_page_content(self, html: str, *, page, config, files) -> str:
         from mkdocs.structure.toc import get_toc
@@ -447,12 +508,7 @@ class WenmingPlugin(BasePlugin[WenmingOptions]):
         source = self.cfg.content_path / page.file.src_uri
         if not source.is_file() or page.file.generated_by:
             return self._publish_inline_images(html, page)
-        raw = source.read_text(encoding="utf-8-sig")
-        line = 1
-        if raw.startswith("---"):
-            end = re.search(r"^---\s*$", raw[3:], re.MULTILINE)
-            if end:
-                line = raw[: 3 + end.end()].count("\n") + 2
+        line = _body_line(source)
         problems = Problems()
         out = render_markdown(page.markdown, source=self.cfg.rel(source), line=line, config=self.cfg,
                               page_url=page.url, problems=problems, trusted=is_trusted(source, self.cfg),
@@ -490,6 +546,12 @@ class WenmingPlugin(BasePlugin[WenmingOptions]):
     # ------------------------------------------------------------------ post build
 
     def on_post_build(self, *, config) -> None:
+        try:
+            self._post_build(config)
+        finally:
+            self._unlock()
+
+    def _post_build(self, config) -> None:
         from .progress import Progress
 
         site_dir = Path(config.site_dir)
@@ -547,7 +609,9 @@ class WenmingPlugin(BasePlugin[WenmingOptions]):
         if self.staging is not None and self.final_dir is not None:
             if _strict_failed(config):
                 return  # MkDocs aborts next; on_build_error removes the staging folder
-            _swap_in(self.staging, self.final_dir)
+            from .guard import swap_in
+
+            swap_in(self.staging, self.final_dir)
             config.site_dir = str(self.final_dir)
             self.staging = None
 
@@ -583,6 +647,23 @@ class WenmingPlugin(BasePlugin[WenmingOptions]):
         if self.staging is not None and self.staging.exists():
             shutil.rmtree(self.staging, ignore_errors=True)
         self.staging = None
+        self._unlock()
+        from .errors import ContentError, UsageError
+        from .guard import resource_message
+
+        text = resource_message(error) if isinstance(error, OSError) else None
+        if text is None and isinstance(error, (UsageError, ContentError)):
+            text = str(error)
+        if text is not None:  # a message, never a traceback; the published site is as it was
+            from mkdocs.exceptions import Abort
+
+            log.error(text)
+            raise Abort("构建已中止,原网站保持不变 (build aborted; the published site is unchanged)") from None
+
+    def on_shutdown(self) -> None:
+        self._unlock()
+        if self.temp_cache:
+            shutil.rmtree(self.temp_cache, ignore_errors=True)
 
 
 # ---------------------------------------------------------------------- helpers
@@ -604,6 +685,16 @@ class _MemoryBytecodeCache(BytecodeCache):
 
 
 _BYTECODE = _MemoryBytecodeCache()
+
+
+def _body_line(source: Path) -> int:
+    """The line of an editorial page where its Markdown starts (after the front matter)."""
+    raw = source.read_text(encoding="utf-8-sig")
+    if raw.startswith("---"):
+        end = re.search(r"^---\s*$", raw[3:], re.MULTILINE)
+        if end:
+            return raw[: 3 + end.end()].count("\n") + 2
+    return 1
 
 
 def _mkdocs_nav(tree: list[tuple[Any, Any]]) -> list:
@@ -635,6 +726,30 @@ def _flat(toc) -> list:
         out.append(item)
         out.extend(_flat(item.children))
     return out
+
+
+_TOLD: set[str] = set()  # advice given once per process (a preview rebuilds many times)
+
+
+def _no_third_party(config) -> None:
+    """Pages make no request to another host, whatever mkdocs.yml says: Material's web fonts
+    (Google Fonts) and analytics are turned off, and the editor is told once."""
+    if config.theme.name != "material":
+        return
+    if config.theme.get("font") is not False:
+        config.theme["font"] = False
+        if "font" not in _TOLD:
+            _TOLD.add("font")
+            log.info("wenming: 已关闭 Material 的网络字体(Google Fonts),页面使用本机字体,不向第三方请求;"
+                     "在 mkdocs.yml 的 theme 下写 font: false 即不再提示 (Material's web fonts are turned off: "
+                     "pages use the device's fonts and request nothing from another host; set "
+                     "theme.font: false in mkdocs.yml to silence this)")
+    if config.extra.get("analytics"):
+        config.extra["analytics"] = None
+        if "analytics" not in _TOLD:
+            _TOLD.add("analytics")
+            log.info("wenming: 已关闭 extra.analytics(第三方统计),页面不向第三方请求 "
+                     "(extra.analytics is turned off: pages request nothing from another host)")
 
 
 def _strict_failed(config) -> bool:
@@ -754,28 +869,6 @@ def _kept(site_dir: Path) -> bool:
     return all((site_dir / name).is_symlink() and (site_dir / name).is_dir()
                for name in KEPT_DIRS if (site_dir / KEPT_STORE / name).is_dir()) \
         and (site_dir / KEPT_STORE / "stations").is_dir()
-
-
-def _swap_in(staging: Path, final: Path) -> None:
-    """Replace ``final`` by ``staging`` with two renames; the old tree is deleted in the background.
-
-    Deleting tens of thousands of files takes seconds; nobody needs to wait for it. Leftovers
-    of an interrupted deletion (``.<site>.old-*``) are removed by the next build.
-    """
-    for leftover in final.parent.glob(f".{final.name}.old-*"):
-        shutil.rmtree(leftover, ignore_errors=True)
-    old = final.parent / f".{final.name}.old-{os.getpid()}"
-    if final.exists():
-        os.replace(final, old)
-    os.replace(staging, final)
-    if old.exists():
-        if os.environ.get("WENMING_SYNC_DELETE") or not shutil.which("rm"):
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            import subprocess
-
-            subprocess.Popen(["rm", "-rf", "--", str(old)], stdin=subprocess.DEVNULL,
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
 
 
 # ---------------------------------------------------------------------- commands

@@ -23,6 +23,8 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, TypeVar
 
+from .guard import die_with_parent
+
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -50,6 +52,7 @@ def _run_chunk(args: tuple[int, Sequence[Any]]) -> Any:
 
 
 def _init_fresh(token: int, func: Callable, state: Any) -> None:
+    die_with_parent()
     _STATE[token] = (func, state)
 
 
@@ -106,7 +109,8 @@ def chunked_map(func: Callable[[Any, Sequence[T]], R], state: Any, jobs: Sequenc
         if share:
             yield from _shared_map(func, state, chunks, token, n - 1, ctx)
             return
-        with ProcessPoolExecutor(max_workers=min(n, len(chunks)), mp_context=ctx) as pool:
+        with ProcessPoolExecutor(max_workers=min(n, len(chunks)), mp_context=ctx,
+                                 initializer=die_with_parent) as pool:
             yield from pool.map(_run_chunk, [(token, part) for part in chunks])
     finally:
         _STATE.pop(token, None)
@@ -121,7 +125,7 @@ def _shared_map(func: Callable, state: Any, chunks: list, token: int, workers: i
     ahead = 2 * workers
     pending: dict[int, Any] = {}
     mine: dict[int, Any] = {}
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=die_with_parent) as pool:
         try:
             todo = emit = 0
             while emit < len(chunks):

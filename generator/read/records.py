@@ -15,6 +15,7 @@ from typing import Any
 
 from ..errors import Problems
 from . import yamlload
+from .safety import deceptive_in_fields, deceptive_in_path, strip_deceptive
 from .text import decode
 
 FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
@@ -79,7 +80,9 @@ def read_record(path: Path, rel: str, problems: Problems) -> RawRecord | None:
 def parse_record(path: Path, rel: str, text: str, problems: Problems) -> RawRecord | None:
     """The fields and body of a record's decoded ``text`` (Markdown with front matter, or YAML
     when ``path`` ends in .yml/.yaml); None, with problems, when there are none to read."""
+    deceptive_in_path(rel, problems)
     if path.suffix.lower() in (".yml", ".yaml"):
+        deceptive_in_fields(text, 1, rel, problems)
         loaded = yamlload.load(text)
         body, body_line = "", 1
     else:
@@ -91,9 +94,10 @@ def parse_record(path: Path, rel: str, text: str, problems: Problems) -> RawReco
                 "no front matter; the file must start with a line ---, then the fields, then ---",
             )
             return None
+        deceptive_in_fields(m.group(1) or "", 2, rel, problems)
         loaded = yamlload.load(m.group(1) or "", line_offset=1)
-        body = text[m.end():]
         body_line = text.count("\n", 0, m.end()) + 1
+        body = strip_deceptive(text[m.end():], body_line, rel, problems)
     for yp in loaded.problems:
         problems.add(rel, yp.line, yp.field, yp.zh, yp.en)
     if loaded.problems and loaded.data is None:

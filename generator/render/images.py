@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ContentError, Problem
+from ..guard import checksum, damaged
 
 #: Web widths in CSS pixels; a smaller original gives fewer, never larger, copies.
 WEB_WIDTHS = (480, 800, 1600)
@@ -251,22 +252,26 @@ class ImagePublisher:
         key = self._key(data)
         meta_path = self.cache / f"{key}.json"
         meta = None
+        data_of: dict[str, bytes] = {}
         if meta_path.is_file():
             try:
                 meta = json.loads(meta_path.read_text(encoding="utf-8"))
-                if not all((self.cache / name).is_file() for name, _w, _h in meta["files"]):
+                for name, _w, _h in meta["files"]:
+                    data_of[name] = (self.cache / name).read_bytes()
+                if checksum(key, *(data_of[n] for n, _w, _h in meta["files"])) != meta["sum"]:
+                    damaged("照片", "photo", self.cache / meta["files"][0][0])
                     meta = None
-            except (ValueError, KeyError, TypeError, OSError):
+            except (ValueError, KeyError, TypeError, OSError, IndexError):
                 meta = None
         if meta is None:
-            meta = self._make(src, rel, key)
+            meta, data_of = self._make(src, rel, key)
         out_dir = self.site_dir / self.folder
         out_dir.mkdir(parents=True, exist_ok=True)
         variants = []
         for name, w, h in meta["files"]:
             target = out_dir / name
-            if not target.is_file() or target.stat().st_size != (self.cache / name).stat().st_size:
-                shutil.copyfile(self.cache / name, target)
+            if not target.is_file() or target.read_bytes() != data_of[name]:
+                _atomic_write(target, data_of[name])
             variants.append((f"{self.folder}/{name}", w, h))
         main = [v for v in variants if v[1] <= DEFAULT_WIDTH]
         url, width, height = (main[-1] if main else variants[0])
@@ -279,7 +284,7 @@ class ImagePublisher:
             self._done[src] = published
         return published
 
-    def _make(self, src: Path, rel: str, key: str) -> dict:
+    def _make(self, src: Path, rel: str, key: str) -> tuple[dict, dict[str, bytes]]:
         im, _data = _open_checked(src, rel)
         try:
             clean, fmt = _clean_pixels(im)
@@ -293,15 +298,22 @@ class ImagePublisher:
         ext = "png" if fmt == "png" else "jpg"
         widths = sorted({min(w, clean.width) for w in WEB_WIDTHS})
         files = []
+        data_of: dict[str, bytes] = {}
         for w in widths:
             copy = _resize(clean, w)
             name = f"{key[:12]}-{copy.width}.{ext}"
-            _atomic_write(self.cache / name, _encode(copy, fmt))
+            data_of[name] = _encode(copy, fmt)
             files.append((name, copy.width, copy.height))
-        meta = {"source": rel, "format": fmt, "files": files}
-        _atomic_write(self.cache / f"{key}.json",
-                      json.dumps(meta, ensure_ascii=False, sort_keys=True).encode("utf-8"))
-        return meta
+        # The checksum of the bytes, and of the input (the key hashes the original and the settings).
+        meta = {"source": rel, "format": fmt, "files": files, "sum": checksum(key, *data_of.values())}
+        try:
+            for name, data in data_of.items():
+                _atomic_write(self.cache / name, data)
+            _atomic_write(self.cache / f"{key}.json",
+                          json.dumps(meta, ensure_ascii=False, sort_keys=True).encode("utf-8"))
+        except OSError:  # a full or read-only cache only costs speed
+            pass
+        return meta, data_of
 
     # ------------------------------------------------------------------ print copies
 

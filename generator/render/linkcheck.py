@@ -45,6 +45,8 @@ NAVIGATION_ATTRS = {("a", "href"), ("area", "href")}
 CSS_URL = re.compile(r"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^)'"]*?))\s*\)|@import\s+(?:"([^"]*)"|'([^']*)')""",
                      re.IGNORECASE)
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp"}
+#: A third-party URL that is a web font or a font service's style sheet (named as such in the finding).
+WEB_FONT = re.compile(r"\.(?:woff2?|ttf|otf|eot)(?:[?#]|$)|//fonts\.|fonts\.(?:googleapis|gstatic)\.|/webfonts?/")
 
 KINDS = {
     "third-party": ("第三方资源", "resource from another host"),
@@ -241,7 +243,7 @@ class SiteCrawler:
             self._add(page, "mixed-content", url)
         if self._is_external(url):
             if low.startswith(("http:", "https:", "//", "ftp:")):
-                self._add(page, "third-party", url)
+                self._add(page, "third-party", url, "网络字体 web font" if WEB_FONT.search(low) else "")
             return
         target, _frag = self._target(page, url)
         if target is None:

@@ -509,6 +509,11 @@ class _Rewriter:
         split = urlsplit(src)
         path = unquote(split.path)
         rel = self.index.resolve_file(path, self.source_rel, self.page_url) if not path.startswith("/") else None
+        if rel is not None and Path(rel).suffix.lower() in (".svg", ".svgz"):
+            from ..read.safety import svg_problem
+
+            self.problem(self.line_of(src), *svg_problem())
+            return None
         if rel is None or Path(rel).suffix.lower() not in IMAGE_SUFFIXES:
             if rel is None and path.startswith("/") and self._page_exists(path.lstrip("/")):
                 return attrs
@@ -629,6 +634,9 @@ def render_markdown(text: str, *, source: str, line: int, config, page_url: str,
     source = source if not Path(source).is_absolute() else config.rel(source)
     if not text or not text.strip():
         return ""
+    from ..read.safety import strip_deceptive
+
+    text = strip_deceptive(text, line, source, problems)
     md = _md()
     try:
         fragment = md.convert(text)

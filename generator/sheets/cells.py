@@ -220,3 +220,28 @@ def export_value(col: Column, value: Any) -> Any:
     if value == "":
         return None
     return str(value)
+
+
+#: First characters that make a spreadsheet treat a CSV cell as a formula (OWASP, "CSV Injection").
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _runs(text: str) -> bool:
+    """Whether a spreadsheet would run ``text``, or ``text`` is one such value already neutralised
+    (so that :func:`unneutralise` undoes exactly what :func:`neutralise` did)."""
+    return text.startswith(FORMULA_START) or (text.startswith("'") and _runs(text[1:]))
+
+
+def neutralise(value: Any) -> Any:
+    """A text cell for a CSV file that no spreadsheet will run: ``'`` in front, as OWASP recommends.
+    Numbers and dates are left alone (a number is never a formula)."""
+    if isinstance(value, str) and _runs(value):
+        return "'" + value
+    return value
+
+
+def unneutralise(value: Any) -> Any:
+    """The text :func:`neutralise` was given: export then import changes nothing."""
+    if isinstance(value, str) and value.startswith("'") and _runs(value[1:]):
+        return value[1:]
+    return value

@@ -19,7 +19,7 @@ from typing import Any
 
 from ..config import Config
 from ..graph import Network
-from .cells import export_value
+from .cells import FORMULA_START, export_value, neutralise
 from .columns import (
     BOOL_CHOICES,
     COORDS_CHOICES,
@@ -170,6 +170,12 @@ def build_workbook(kinds: Iterable[str], config: Config, net: Network | None = N
                 if value is None:
                     continue
                 cell = ws.cell(row=i, column=j, value=value)
+                if isinstance(value, str):
+                    # Text stays text: never a formula (openpyxl would store "=..." as one), and
+                    # Excel keeps it text when the cell is edited (the quote prefix).
+                    cell.data_type = "s"
+                    if value.startswith(FORMULA_START):
+                        cell.quotePrefix = True
                 if isinstance(value, dt.date):
                     cell.number_format = "yyyy-mm-dd"
                 elif col.type in TEXT_TYPES:
@@ -210,7 +216,7 @@ def _csv_text(value: Any) -> str:
         return ""
     if isinstance(value, dt.date):
         return value.isoformat()
-    return str(value)
+    return neutralise(value) if isinstance(value, str) else str(value)
 
 
 def write_csv(path: Path, kind: SheetKind, rows: list[list[Any]], encoding: str = "utf-8-sig") -> None:

@@ -19,6 +19,7 @@ from typing import Any
 
 from ..errors import UsageError, did_you_mean
 from ..read.text import BOM, decode
+from .cells import unneutralise
 from .columns import SHEET_KINDS, Column, SheetKind, normalize_header
 
 HEADER_SCAN_ROWS = 15
@@ -136,7 +137,7 @@ def _csv_grid(text: str) -> list[list[Any]]:
     delimiter = max([",", "\t", ";", "，"], key=first.count)
     if first.count(delimiter) == 0:
         delimiter = ","
-    return [list(row) for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
+    return [[unneutralise(c) for c in row] for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
 
 
 def _sheet_grid(ws: Any) -> list[list[Any]]:
@@ -208,11 +209,12 @@ def read_table(path: Path, kind_name: str, sheet: str | None = None) -> Table:
 
     import openpyxl
 
+    check_workbook_parts(path)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             wb = openpyxl.load_workbook(path, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+    except Exception as exc:  # noqa: BLE001 - damaged zip, bad XML (a refused entity attack too): say which file
         raise UsageError(
             f"{path.name}: 无法打开该 Excel 文件({type(exc).__name__});文件可能已损坏或有密码保护,请另存为 .xlsx 后重试\n"
             f"  ({path.name}: the workbook cannot be opened ({type(exc).__name__}); it may be damaged or "
@@ -223,3 +225,50 @@ def read_table(path: Path, kind_name: str, sheet: str | None = None) -> Table:
         return _table(f"{path.name}[{ws.title}]", kind, _sheet_grid(ws), "xlsx")
     finally:
         wb.close()
+
+
+#: Limits for the parts of a workbook, checked before anything is inflated: an .xlsx is a zip,
+#: and a few MB can inflate to gigabytes (a "zip bomb"). A city's station sheet is a few MB.
+MAX_PART_BYTES = 256 * 1024 * 1024
+MAX_TOTAL_BYTES = 512 * 1024 * 1024
+MAX_RATIO = 100  # inflated size / stored size, for parts above a megabyte
+
+
+def check_workbook_parts(path: Path) -> None:
+    """Refuse a workbook whose parts would inflate beyond the limits, or that declares XML
+    entities (no spreadsheet program writes them); reads the zip's directory and the first
+    bytes of each XML part only, so it takes milliseconds and little memory."""
+    import zipfile
+
+    def refuse(part: str, zh: str, en: str) -> None:
+        raise UsageError(f"{path.name}: 工作表文件的组成部分 {part} {zh};文件可能被恶意构造,已拒绝导入\n"
+                         f"  ({path.name}: the workbook part {part} {en}; the file may be crafted to attack, "
+                         f"it was not imported)")
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            total = 0
+            for info in zf.infolist():
+                total += info.file_size
+                ratio = info.file_size / max(1, info.compress_size)
+                if info.file_size > MAX_PART_BYTES:
+                    refuse(info.filename, f"解压后有 {info.file_size:,} 字节,超过上限 {MAX_PART_BYTES:,}",
+                           f"inflates to {info.file_size:,} bytes, above the limit of {MAX_PART_BYTES:,}")
+                if info.file_size > 1024 * 1024 and ratio > MAX_RATIO:
+                    refuse(info.filename, f"压缩比为 {ratio:,.0f} 倍,超过上限 {MAX_RATIO} 倍",
+                           f"inflates {ratio:,.0f} times, above the limit of {MAX_RATIO} times")
+                if total > MAX_TOTAL_BYTES:
+                    refuse(info.filename, f"使解压总量超过 {MAX_TOTAL_BYTES:,} 字节",
+                           f"brings the inflated total above {MAX_TOTAL_BYTES:,} bytes")
+            for info in zf.infolist():
+                if info.filename.lower().endswith((".xml", ".rels", ".vml")):
+                    with zf.open(info) as fh:
+                        head = fh.read(8192).upper()
+                    if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+                        refuse(info.filename, "含有 XML 实体声明(DOCTYPE/ENTITY)", "declares XML entities "
+                               "(DOCTYPE/ENTITY)")
+    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, EOFError, RuntimeError) as exc:
+        raise UsageError(
+            f"{path.name}: 无法打开该 Excel 文件({type(exc).__name__});文件可能已损坏或有密码保护,请另存为 .xlsx 后重试\n"
+            f"  ({path.name}: the workbook cannot be opened ({type(exc).__name__}); it may be damaged or "
+            "password-protected; save it again as .xlsx)") from None

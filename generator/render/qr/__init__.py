@@ -29,6 +29,7 @@ from qrcode.constants import ERROR_CORRECT_M
 
 from ...config import Config
 from ...errors import Problem
+from ...guard import checksum, damaged
 from ...urls import qr_page_url
 
 #: Bump when the drawing code changes: every cached image is then redrawn.
@@ -449,6 +450,7 @@ class QrImages:
     hits: int = 0
     misses: int = 0
     _versions: dict[str, int] = field(default_factory=dict)
+    _sums: dict[str, str] | None = None
 
     @property
     def folder(self) -> Path:
@@ -459,53 +461,87 @@ class QrImages:
         options = f"ec=M;border={BORDER};png={PNG_MIN_PIXELS}@{PNG_DPI};svg=path-runs"
         return hashlib.sha256(f"{url}\n{options}\n{CODE_VERSION}".encode()).hexdigest()[:32]
 
-    def _paths(self, url: str) -> tuple[Path, Path]:
-        k = self.key(url)
+    def _index(self) -> dict[str, str]:
+        """Cache key -> checksum, read off the file names ``{key}.{checksum}.svg|png`` (one listing
+        per cache folder, once per process)."""
+        if self._sums is None:
+            sums: dict[str, str] = {}
+            names: set[str] = set()
+            if self.folder.is_dir():
+                for sub in os.scandir(self.folder):
+                    if sub.is_dir():
+                        names.update(os.listdir(sub.path))
+            for name in names:
+                parts = name.split(".")
+                if len(parts) == 3 and parts[2] == "svg" and f"{parts[0]}.{parts[1]}.png" in names:
+                    sums[parts[0]] = parts[1]
+            self._sums = sums
+        return self._sums
+
+    def _named(self, k: str, sum_: str) -> tuple[Path, Path]:
         base = self.folder / k[:2]
-        return base / f"{k}.svg", base / f"{k}.png"
+        return base / f"{k}.{sum_}.svg", base / f"{k}.{sum_}.png"
+
+    def _cached(self, url: str) -> tuple[Path, Path, str, bytes] | None:
+        """The cached images of ``url`` whose bytes match the checksum in their name, or None
+        (a damaged pair is deleted, with one warning)."""
+        k = self.key(url)
+        sum_ = self._index().get(k)
+        if sum_ is None:
+            return None
+        svg_p, png_p = self._named(k, sum_)
+        try:
+            svg_b, png = svg_p.read_bytes(), png_p.read_bytes()
+        except OSError:
+            self._index().pop(k, None)
+            return None
+        if checksum(k, svg_b, png)[:20] != sum_:
+            damaged("二维码图片", "QR image", png_p)
+            self._index().pop(k, None)
+            for path in (svg_p, png_p):
+                path.unlink(missing_ok=True)
+            return None
+        return svg_p, png_p, svg_b.decode("utf-8"), png
 
     def get(self, url: str) -> tuple[str, bytes, int]:
         """(SVG text, PNG bytes, version) for ``url``; drawn once, then read from the cache."""
-        svg_p, png_p = self._paths(url)
+        hit = self._cached(url)
         try:
-            svg = svg_p.read_text(encoding="utf-8")
-            png = png_p.read_bytes()
+            if hit is None:
+                raise ValueError
+            svg, png = hit[2], hit[3]
             version = _svg_version(svg)
             self.hits += 1
-        except (OSError, ValueError):
-            svg, png, version = self._draw(url, svg_p, png_p)
+        except (UnicodeDecodeError, ValueError):
+            svg, png, version, _paths = self._draw(url)
         self._versions[url] = version
         return svg, png, version
 
-    def _draw(self, url: str, svg_p: Path, png_p: Path) -> tuple[str, bytes, int]:
+    def _draw(self, url: str) -> tuple[str, bytes, int, tuple[Path, Path]]:
         sym = make_symbol(url)
         svg, png = svg_of(sym), png_of(sym)
+        k = self.key(url)
+        sum_ = checksum(k, svg.encode("utf-8"), png)[:20]
+        svg_p, png_p = self._named(k, sum_)
         svg_p.parent.mkdir(parents=True, exist_ok=True)
         _atomic_write(png_p, png)
         _atomic_write(svg_p, svg.encode("utf-8"))  # last: an SVG in the cache means both are there
+        self._index()[k] = sum_
         self.misses += 1
-        return svg, png, sym.version
+        return svg, png, sym.version, (svg_p, png_p)
 
     def missing(self, urls: list[str]) -> list[str]:
         """Those of ``urls`` whose images are not both in the cache (one listing per cache folder)."""
-        names: set[str] = set()
-        if self.folder.is_dir():
-            for sub in os.scandir(self.folder):
-                if sub.is_dir():
-                    names.update(os.listdir(sub.path))
-        out = []
-        for url in urls:
-            k = self.key(url)
-            if f"{k}.svg" not in names or f"{k}.png" not in names:
-                out.append(url)
-        return out
+        sums = self._index()
+        return [url for url in urls if self.key(url) not in sums]
 
     def fill(self, url: str) -> tuple[Path, Path]:
-        """Draw ``url`` into the cache unless both images are there already; their paths."""
-        svg_p, png_p = self._paths(url)
-        if not (svg_p.is_file() and png_p.is_file()):
-            self._draw(url, svg_p, png_p)
-        return svg_p, png_p
+        """Draw ``url`` into the cache unless both images are there already (with the bytes their
+        checksum names); their paths."""
+        hit = self._cached(url)
+        if hit is not None:
+            return hit[0], hit[1]
+        return self._draw(url)[3]
 
     def place(self, url: str, svg_dest: Path, png_dest: Path) -> None:
         """Put the SVG and PNG of ``url`` at ``svg_dest`` and ``png_dest`` (hard links into the cache)."""

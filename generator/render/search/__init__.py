@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from ...errors import UsageError
+from ...guard import checksum, damaged
 from .pages import FALLBACK_SELECTOR, add_simplified_copy
 from .t2s import browser_map
 
@@ -316,6 +317,10 @@ class ShardCache:
         folder = self.root / key
         try:
             pages = int((folder / "pages.txt").read_text(encoding="ascii"))
+            if (folder / "sums.txt").read_text(encoding="ascii") != _tree_sums(folder / "bundle", key, pages):
+                damaged("搜索索引", "search index part", folder)
+                shutil.rmtree(folder, ignore_errors=True)
+                return None
             _link_tree(folder / "bundle", output)
         except (OSError, ValueError):
             shutil.rmtree(output, ignore_errors=True)
@@ -335,6 +340,7 @@ class ShardCache:
             else:
                 (tmp / "bundle").mkdir()
             (tmp / "pages.txt").write_text(str(pages), encoding="ascii")
+            (tmp / "sums.txt").write_text(_tree_sums(tmp / "bundle", key, pages), encoding="ascii")
             shutil.rmtree(folder, ignore_errors=True)
             os.replace(tmp, folder)
         except OSError:  # a read-only cache only costs speed
@@ -350,6 +356,20 @@ class ShardCache:
         for entry in os.scandir(self.root):
             if entry.name not in self.used:
                 shutil.rmtree(entry.path, ignore_errors=True)
+
+
+def _tree_sums(folder: Path, key: str, pages: int) -> str:
+    """One line per file of a cached index part (its path and the checksum of its bytes), then
+    one for the inputs (the part's key and page count): an emptied, truncated or edited part,
+    or a file added, never matches."""
+    lines = []
+    for root, dirs, files in os.walk(folder):
+        dirs.sort()
+        for f in sorted(files):
+            path = Path(root, f)
+            lines.append(f"{path.relative_to(folder).as_posix()}\t{checksum(path.read_bytes())}")
+    lines.append(f"inputs\t{checksum(key, str(pages))}")
+    return "\n".join(lines) + "\n"
 
 
 def _link_tree(src: Path, dest: Path) -> None:

@@ -35,6 +35,7 @@ from typing import Any
 import jinja2
 
 from ...errors import Problem, Problems
+from ...guard import checksum, damaged
 from ...graph import LEVEL_ORDER, Network
 from ...model import Level
 from ...parallel import chunked_map
@@ -531,7 +532,7 @@ class FragmentCache:
     Anything wrong with the file only costs speed: it is a miss, and a damaged file is replaced.
     """
 
-    FILE = "fragments.sqlite"
+    FILE = "fragments-2.sqlite"  # -2: each row carries the checksum of its key and bytes
     #: Fragments kept in memory before they are written.
     BATCH = 100
 
@@ -539,7 +540,7 @@ class FragmentCache:
         self.root = Path(root)
         self._db: sqlite3.Connection | None = None
         self._pid = 0
-        self._pending: dict[str, tuple[str, str]] = {}
+        self._pending: dict[str, tuple[str, str, str]] = {}  # key -> (html, problems, checksum)
 
     @staticmethod
     def key(template_hash: str, kind: str, template: str, data: dict) -> str:
@@ -555,8 +556,8 @@ class FragmentCache:
                     db = sqlite3.connect(self.root / self.FILE, timeout=60, check_same_thread=False)
                     db.execute("PRAGMA journal_mode=WAL")
                     db.execute("PRAGMA synchronous=OFF")  # a cache: a torn write is a miss
-                    db.execute("CREATE TABLE IF NOT EXISTS fragments "
-                               "(key TEXT PRIMARY KEY, html TEXT NOT NULL, problems TEXT NOT NULL)")
+                    db.execute("CREATE TABLE IF NOT EXISTS fragments (key TEXT PRIMARY KEY, html TEXT NOT NULL, "
+                               "problems TEXT NOT NULL, sum TEXT NOT NULL)")
                     self._db = db
                     break
                 except (sqlite3.OperationalError, OSError):  # read-only, or locked for a minute: no cache
@@ -581,6 +582,8 @@ class FragmentCache:
             old = [e.path for e in os.scandir(self.root) if e.is_dir() and re.fullmatch(r"[0-9a-f]{2}", e.name)]
         except OSError:
             return
+        for suffix in ("", "-wal", "-shm"):  # the file of wenming before checksums
+            (self.root / ("fragments.sqlite" + suffix)).unlink(missing_ok=True)
         for path in old:
             shutil.rmtree(path, ignore_errors=True)
 
@@ -589,10 +592,19 @@ class FragmentCache:
         row = self._pending.get(key)
         if row is None and db is not None:
             try:
-                row = db.execute("SELECT html, problems FROM fragments WHERE key = ?", (key,)).fetchone()
+                row = db.execute("SELECT html, problems, sum FROM fragments WHERE key = ?", (key,)).fetchone()
             except sqlite3.Error:
                 row = None
         if row is None:
+            return None
+        if checksum(key, row[0], row[1]) != row[2]:  # changed bytes: never published
+            damaged("页面", "page", self.root / self.FILE)
+            try:
+                if db is not None:
+                    with db:
+                        db.execute("DELETE FROM fragments WHERE key = ?", (key,))
+            except sqlite3.Error:
+                pass
             return None
         try:
             return row[0], [Problem(*p) for p in json.loads(row[1])]
@@ -602,8 +614,8 @@ class FragmentCache:
     def put(self, key: str, fragment: str, problems: list[Problem]) -> None:
         if self._conn() is None:
             return
-        self._pending[key] = (fragment, json.dumps(
-            [[p.path, p.line, p.field, p.zh, p.en, p.level] for p in problems], ensure_ascii=False))
+        found = json.dumps([[p.path, p.line, p.field, p.zh, p.en, p.level] for p in problems], ensure_ascii=False)
+        self._pending[key] = (fragment, found, checksum(key, fragment, found))
         if len(self._pending) >= self.BATCH:
             self.flush()
 
@@ -619,11 +631,11 @@ class FragmentCache:
         db = self._conn()
         if not self._pending or db is None:
             return
-        rows = [(k, h, p) for k, (h, p) in self._pending.items()]
+        rows = [(k, h, p, c) for k, (h, p, c) in self._pending.items()]
         self._pending = {}
         try:
             with db:
-                db.executemany("INSERT OR REPLACE INTO fragments VALUES (?, ?, ?)", rows)
+                db.executemany("INSERT OR REPLACE INTO fragments VALUES (?, ?, ?, ?)", rows)
         except sqlite3.Error:  # a full or read-only disk only costs speed
             pass
 
