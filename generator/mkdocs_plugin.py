@@ -62,6 +62,12 @@ class WenmingOptions(MkConfig):
     workers = c.Type(int, default=0)
     cache_dir = c.Type(str, default=".wenming-cache")
     lang = c.Choice(["zh", "en"], default="zh")
+    organizer = c.Type(str, default="")
+    undertaker = c.Type(str, default="")
+    icp_record = c.Type(str, default="")
+    police_record = c.Type(str, default="")
+    site_code = c.Type(str, default="")
+    contact = c.Type(str, default="")
 
 
 def _render_dirs() -> list[Path]:
@@ -260,6 +266,9 @@ class WenmingPlugin(BasePlugin[WenmingOptions]):
         # compiled templates in memory instead of compiling Material's templates each time.
         if self.command == "serve":
             env.bytecode_cache = _BYTECODE
+        from .config import filing
+
+        env.globals["wm_filing"] = filing(self.cfg)  # the footer of every page (partials/copyright.html)
         return env
 
     def _report(self, problems: Problems, title: str) -> None:
