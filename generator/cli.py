@@ -170,7 +170,8 @@ def _register_optional() -> None:
     import importlib
 
     for mod in ("generator.render.qr.cli", "generator.render.signage.cli", "generator.render.casebook.cli",
-                "generator.render.report.cli", "generator.sheets.cli", "generator.render.site.cli"):
+                "generator.render.report.cli", "generator.sheets.cli", "generator.render.site.cli",
+                "generator.render.deploy.cli"):
         try:
             module = importlib.import_module(mod)
         except ModuleNotFoundError as exc:

@@ -191,7 +191,7 @@ def check_options(cfg: Config, config_file: str = "mkdocs.yml") -> list[Problem]
             f"14 digits + 号, e.g. 陕公网安备61080202000123号")
     code = cfg.site_code.strip()
     if code and not SITE_CODE_RE.fullmatch(code):
-        bad("site_code", f"网站标识码格式不对:“{code}”;应为 10 位数字(如 6108020001)或 bm 加 8 位数字",
+        bad("site_code", f"网站标识码格式不对:“{code}”;应为 10 位数字或 bm 加 8 位数字,例如 6108020001",
             f"malformed site code {code!r}: expected 10 digits (e.g. 6108020001) or bm + 8 digits")
     if not icp and cfg.site_url and is_public_url(cfg.site_url):
         bad("icp_record", f"网站地址 {cfg.site_url} 是公开网址,但没有填写 ICP 备案号;在中国大陆上线前请备案,"

@@ -562,9 +562,23 @@ class WenmingPlugin(BasePlugin[WenmingOptions]):
         if self.staging is not None and self.final_dir is not None:
             if _strict_failed(config):
                 return  # MkDocs aborts next; on_build_error removes the staging folder
+            self._finish(site_dir)
             _swap_in(self.staging, self.final_dir)
             config.site_dir = str(self.final_dir)
             self.staging = None
+
+    def _finish(self, site_dir: Path) -> None:
+        """robots.txt, .gz/.br copies and CSP hashes, in the staging folder before it is swapped in."""
+        from .render.deploy import finish_site
+
+        start = time.monotonic()
+        done = finish_site(site_dir, self.cfg)
+        log.info(f"wenming: 预压缩 {done.gz} 个文件 (precompressed {done.gz} files, "
+                 f"{done.bytes_in / 1e6:.1f} → {done.bytes_gz / 1e6:.1f} MB), {time.monotonic() - start:.1f} s")
+        if done.inline_attrs:
+            log.warning(f"wenming: {len(done.inline_attrs)} 个页面含内联样式或事件属性,严格的内容安全策略会拦截 "
+                        f"({len(done.inline_attrs)} page(s) carry style= or on*= attributes that a strict "
+                        f"Content-Security-Policy blocks), e.g. {done.inline_attrs[0]}")
 
     def _update_qr(self, site_dir: Path, stations: set[str]) -> None:
         try:
