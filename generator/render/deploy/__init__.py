@@ -35,11 +35,11 @@ BROTLI_FILES = re.compile(r"assets/(javascripts/bundle\.[^/]*|stylesheets/[^/]*|
 #: Where the build records the hashes of the inline scripts and styles its pages carry.
 CSP_FILE = ".wenming/csp.json"
 
-_INLINE = re.compile(rb"<(script|style)\b([^>]*)>(.*?)</\1\s*>", re.DOTALL | re.IGNORECASE)
 _SRC = re.compile(rb"\bsrc\s*=", re.IGNORECASE)
 _TYPE = re.compile(rb"""\btype\s*=\s*["']?([^"'\s>]+)""", re.IGNORECASE)
 _JS_TYPES = {b"", b"text/javascript", b"application/javascript", b"module"}
-_ATTR = re.compile(rb"""<[a-zA-Z][^>]*?\s(?:style\s*=|on[a-z]+\s*=)""")
+#: style= and on*= attributes as the templates write them (patterns with a literal start: fast).
+_ATTRS = (re.compile(rb""" style=["']"""), re.compile(rb""" on[a-z]+=["']"""))
 
 try:  # Intel ISA-L: gzip 4-5 times as fast as zlib at the same format (pyproject: isal)
     from isal import igzip as _igzip
@@ -85,8 +85,7 @@ def _one(site: str, cache: str, rel: str) -> tuple[int, int, int, set[str], set[
     styles: set[str] = set()
     attrs = False
     if rel.endswith(".html"):
-        for m in _INLINE.finditer(data):
-            tag, attrs_, code = m.group(1).lower(), m.group(2), m.group(3)
+        for tag, attrs_, code in _inline(data):
             if tag == b"script":
                 t = _TYPE.search(attrs_)
                 if _SRC.search(attrs_) or (t and t.group(1).lower() not in _JS_TYPES):
@@ -94,7 +93,7 @@ def _one(site: str, cache: str, rel: str) -> tuple[int, int, int, set[str], set[
                 scripts.add(csp_hash(code))
             else:
                 styles.add(csp_hash(code))
-        attrs = _ATTR.search(_INLINE.sub(b"", data)) is not None
+        attrs = any(p.search(data) for p in _ATTRS)
     if len(data) < MIN_SIZE:
         return 0, 0, 0, scripts, styles, attrs
     gz = gzip_bytes(data)
@@ -108,6 +107,21 @@ def _one(site: str, cache: str, rel: str) -> tuple[int, int, int, set[str], set[
                 _write(path + ".br", br)
                 n_br = 1
     return len(data), n_gz, n_br, scripts, styles, attrs
+
+
+def _inline(data: bytes):
+    """(tag, attributes, content) of every <script> and <style> element of a page (found with
+    bytes.find, many times as fast as a regular expression over the whole page)."""
+    for tag in (b"script", b"style"):
+        pos = data.find(b"<" + tag)
+        while pos >= 0:
+            start = data.find(b">", pos)
+            end = data.find(b"</" + tag, start)
+            if start < 0 or end < 0:
+                break
+            if data[pos + 1 + len(tag):pos + 2 + len(tag)] in (b" ", b">", b"\t", b"\n"):
+                yield tag, data[pos + 1 + len(tag):start], data[start + 1:end]
+            pos = data.find(b"<" + tag, end)
 
 
 def _cached_brotli(cache: str, data: bytes) -> bytes:
