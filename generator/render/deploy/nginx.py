@@ -105,7 +105,8 @@ def nginx_conf(config: Config, *, root: str | Path | None = None, listen: str = 
     config.require_site_url("nginx 配置")
     prefix = site_prefix(config.site_url)
     host = urlsplit(config.site_url).hostname or "_"
-    root_dir = Path(root).resolve() if root else site.resolve()
+    # not resolved: a release symlink (/srv/wenming/current) must stay a link that nginx follows
+    root_dir = Path(root).absolute() if root else site.absolute()
     brotli = brotli_available() if brotli is None else brotli
     main, v6 = parse_listen(listen)
     policy = content_security_policy(csp, search=(site / "pagefind").is_dir())
