@@ -171,11 +171,11 @@ def is_public_url(url: str) -> bool:
 def check_options(cfg: Config, config_file: str = "mkdocs.yml") -> list[Problem]:
     """Problems of the plugin options in mkdocs.yml: malformed filing numbers, a public site unfiled."""
     path = cfg.rel(cfg.project_dir / config_file)
-    lines = _option_lines(cfg.project_dir / config_file)
     out: list[Problem] = []
 
     def bad(name: str, zh: str, en: str, level: str = "error") -> None:
-        out.append(Problem(path, lines.get(name), name, zh, en, level))  # type: ignore[arg-type]
+        line = _option_lines(cfg.project_dir / config_file).get(name)
+        out.append(Problem(path, line, name, zh, en, level))  # type: ignore[arg-type]
 
     icp = cfg.icp_record.strip()
     if icp and not ICP_RE.fullmatch(icp):

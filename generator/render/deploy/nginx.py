@@ -66,7 +66,7 @@ def brotli_available() -> bool:
     if nginx is None:
         return False
     try:
-        out = subprocess.run([nginx, "-V"], capture_output=True, text=True, timeout=10)
+        out = subprocess.run([nginx, "-V"], capture_output=True, text=True, timeout=10, check=False)
     except (OSError, subprocess.SubprocessError):
         return False
     return "brotli" in (out.stderr + out.stdout)
