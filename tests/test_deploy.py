@@ -203,17 +203,17 @@ def _nginx_test(work: Path, conf: Path) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=30, check=False)
 
 
-@pytest.fixture(scope="module")
-def nginx(project, tmp_path_factory):
-    """nginx serving the built site with the generated block; yields (port, site folder)."""
+@contextlib.contextmanager
+def running_nginx(project: Path, work: Path, *extra: str):
+    """An nginx (own prefix, pid, temp folders and error log under ``work``) serving the block
+    `wenming nginx-conf` writes for ``project``; yields (port, the block's file). Stopped after."""
     if NGINX is None:
         pytest.skip("nginx is not installed (scripts/install.sh installs it)")
-    work = tmp_path_factory.mktemp("nginx")
     port = _free_port()
     brotli = BROTLI_SO.is_file()
     server = work / "wenming.conf"
     proc = wenming(project, "nginx-conf", "-o", str(server), "--listen", f"127.0.0.1:{port}",
-                   "--brotli" if brotli else "--no-brotli")
+                   "--brotli" if brotli else "--no-brotli", *extra)
     assert proc.returncode == 0, proc.stderr
     conf = _main_conf(work, server, brotli=brotli)
     checked = _nginx_test(work, conf)
@@ -228,7 +228,7 @@ def nginx(project, tmp_path_factory):
             if daemon.poll() is not None or time.monotonic() > deadline:
                 pytest.fail(f"nginx did not start: {daemon.stderr.read().decode() if daemon.stderr else ''}")
             time.sleep(0.05)
-        yield port, project / "site", server
+        yield port, server
     finally:
         daemon.terminate()
         try:
@@ -236,6 +236,13 @@ def nginx(project, tmp_path_factory):
         except subprocess.TimeoutExpired:
             daemon.kill()
             daemon.wait(5)
+
+
+@pytest.fixture(scope="module")
+def nginx(project, tmp_path_factory):
+    """nginx serving the built site with the generated block; yields (port, site folder, block)."""
+    with running_nginx(project, tmp_path_factory.mktemp("nginx")) as (port, server):
+        yield port, project / "site", server
 
 
 def get(port: int, path: str, **headers: str) -> tuple[int, dict[str, str], bytes]:
@@ -427,3 +434,51 @@ def test_the_browser_capture_sees_a_csp_violation(nginx, tmp_path):
             assert len(b.csp_violations()) >= 2, b.errors
     finally:
         shutil.rmtree(site / "bad")
+
+
+# ------------------------------------------------------------------ the README's deploy steps, as written
+
+
+def _readme_block(marker: str) -> str:
+    """The indented code block of README.md's "Deploying" section that contains ``marker``."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("## Deploying", 1)[1].split("\n## ", 1)[0]
+    for block in re.findall(r"(?:\n\n)((?: {8}.*\n?)+)", section):
+        if marker in block:
+            return "\n".join(line[8:] for line in block.splitlines())
+    raise AssertionError(f"README has no deploy block with {marker!r}")
+
+
+def test_readme_release_switch_and_rollback_behind_nginx(project, tmp_path):
+    """Release folders, the atomic symlink switch and the rollback, run as the README writes them
+    (with /srv/wenming moved into a scratch folder), served by nginx from the symlink."""
+    if shutil.which("rsync") is None:
+        pytest.skip("rsync is not installed (scripts/install.sh installs it)")
+    srv = tmp_path / "srv"
+    publish = _readme_block("rsync -a --delete").replace("/srv/wenming", str(srv))
+    rollback = _readme_block("ln -sfn /srv/wenming/releases/<previous>").replace("/srv/wenming", str(srv))
+
+    def run(script: str, cwd: Path) -> None:
+        proc = subprocess.run(["bash", "-euo", "pipefail", "-c", script], cwd=cwd, capture_output=True, text=True,
+                              timeout=120, check=False)
+        assert proc.returncode == 0, proc.stderr
+
+    run(publish.replace("$(date +%Y%m%d-%H%M%S)", "r1"), project)
+    with running_nginx(project, tmp_path, "--root", str(srv / "current")) as (port, server):
+        assert f"alias {srv / 'current'}/;" in server.read_text(encoding="utf-8")  # the link, not its target
+        status, _, body = get(port, PREFIX + "stations/yuyang/")
+        assert status == 200 and "陕ICP备00000000号-1" in body.decode()
+        # a second release with a changed page: switched to at once, unchanged files hard-linked
+        second = tmp_path / "site2"
+        shutil.copytree(project / "site", second, symlinks=True)
+        page = second / "about" / "index.html"
+        page.write_text(page.read_text(encoding="utf-8").replace("</h1>", "</h1><p>第二版</p>", 1), encoding="utf-8")
+        (second / "about" / "index.html.gz").write_bytes(gzip.compress(page.read_bytes(), mtime=0))
+        run(publish.replace("$(date +%Y%m%d-%H%M%S)", "r2").replace(" site/ ", f" {second}/ "), project)
+        assert (srv / "current").resolve() == srv / "releases" / "r2"
+        assert (srv / "releases" / "r2" / "index.html").stat().st_nlink == 2
+        assert "第二版" in get(port, PREFIX + "about/")[2].decode()
+        assert "第二版" in gzip.decompress(get(port, PREFIX + "about/", **{"Accept-Encoding": "gzip"})[2]).decode()
+        run(rollback.replace("<previous>", "r1"), project)
+        assert "第二版" not in get(port, PREFIX + "about/")[2].decode()
+        assert get(port, PREFIX + "about/")[0] == 200
