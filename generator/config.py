@@ -168,6 +168,17 @@ def is_public_url(url: str) -> bool:
     return ip.is_global
 
 
+#: (option, pattern, name and form in Chinese, name and form in English, example) of each number.
+_FILING_FORMATS = (
+    ("icp_record", ICP_RE, "ICP 备案号", "省简称 + ICP备 + 6 至 10 位数字 + 号,可带 -序号", "ICP filing number",
+     "province abbreviation + ICP备 + 6-10 digits + 号, optionally -n", "陕ICP备12345678号-1"),
+    ("police_record", POLICE_RE, "公安联网备案号", "省简称 + 公网安备 + 14 位数字 + 号", "public-security filing number",
+     "province abbreviation + 公网安备 + 14 digits + 号", "陕公网安备61080202000123号"),
+    ("site_code", SITE_CODE_RE, "网站标识码", "10 位数字或 bm 加 8 位数字", "site code", "10 digits or bm + 8 digits",
+     "6108020001"),
+)
+
+
 def check_options(cfg: Config, config_file: str = "mkdocs.yml") -> list[Problem]:
     """Problems of the plugin options in mkdocs.yml: malformed filing numbers, a public site unfiled."""
     path = cfg.rel(cfg.project_dir / config_file)
@@ -177,23 +188,12 @@ def check_options(cfg: Config, config_file: str = "mkdocs.yml") -> list[Problem]
         line = _option_lines(cfg.project_dir / config_file).get(name)
         out.append(Problem(path, line, name, zh, en, level))  # type: ignore[arg-type]
 
-    icp = cfg.icp_record.strip()
-    if icp and not ICP_RE.fullmatch(icp):
-        bad("icp_record", f"ICP 备案号格式不对:“{icp}”;应为 省简称 + ICP备 + 6 至 10 位数字 + 号,"
-                          f"可带 -序号,例如 陕ICP备12345678号-1",
-            f"malformed ICP filing number {icp!r}: expected province abbreviation + ICP备 + 6-10 digits + 号, "
-            f"optionally -n, e.g. 陕ICP备12345678号-1")
-    police = cfg.police_record.strip()
-    if police and not POLICE_RE.fullmatch(police):
-        bad("police_record", f"公安联网备案号格式不对:“{police}”;应为 省简称 + 公网安备 + 14 位数字 + 号,"
-                             f"例如 陕公网安备61080202000123号",
-            f"malformed public-security filing number {police!r}: expected province abbreviation + 公网安备 + "
-            f"14 digits + 号, e.g. 陕公网安备61080202000123号")
-    code = cfg.site_code.strip()
-    if code and not SITE_CODE_RE.fullmatch(code):
-        bad("site_code", f"网站标识码格式不对:“{code}”;应为 10 位数字或 bm 加 8 位数字,例如 6108020001",
-            f"malformed site code {code!r}: expected 10 digits (e.g. 6108020001) or bm + 8 digits")
-    if not icp and cfg.site_url and is_public_url(cfg.site_url):
+    for name, pattern, what_zh, form_zh, what_en, form_en, example in _FILING_FORMATS:
+        value = str(getattr(cfg, name)).strip()
+        if value and not pattern.fullmatch(value):
+            bad(name, f"{what_zh}格式不对:“{value}”;应为 {form_zh},例如 {example}",
+                f"malformed {what_en} {value!r}: expected {form_en}, e.g. {example}")
+    if not cfg.icp_record.strip() and cfg.site_url and is_public_url(cfg.site_url):
         bad("icp_record", f"网站地址 {cfg.site_url} 是公开网址,但没有填写 ICP 备案号;在中国大陆上线前请备案,"
                           f"并在 mkdocs.yml 的 wenming 插件下填写 icp_record: 陕ICP备12345678号-1",
             f"site_url {cfg.site_url} is public but icp_record is empty: a site hosted in mainland China "
