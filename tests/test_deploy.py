@@ -112,6 +112,13 @@ def project(tmp_path_factory) -> Path:
     return root
 
 
+def test_nginx_conf_refuses_a_malformed_listen_address(project, tmp_path):
+    for bad in ("80a", "127.0.0.1:99999", "host name:80"):
+        proc = wenming(project, "nginx-conf", "-o", str(tmp_path / "x.conf"), "--listen", bad)
+        assert proc.returncode == 2 and "--listen" in proc.stderr and "Traceback" not in proc.stderr, bad
+    assert not (tmp_path / "x.conf").exists()
+
+
 def test_nginx_conf_for_a_site_not_built_says_to_build_first(tree, tmp_path):
     root = tree()
     proc = wenming(root, "nginx-conf", "-o", str(tmp_path / "x.conf"))

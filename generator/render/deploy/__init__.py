@@ -25,8 +25,9 @@ from ...parallel import worker_count
 TEXT_SUFFIXES = (".html", ".css", ".js", ".mjs", ".json", ".svg", ".xml", ".txt", ".map", ".pagefind", ".pf_meta",
                  ".pf_index", ".pf_fragment")
 #: The QR images are downloads for printing that no page shows: sent as they are (a city has
-#: thousands; skipping them saves a quarter of the files to write).
-SKIP_NAMES = ("qr.svg",)
+#: thousands; skipping them saves a quarter of the files to write). The sitemap's .gz is written
+#: with it (render/site/builder.py).
+SKIP_NAMES = ("qr.svg", "sitemap.xml")
 #: Smaller files are sent as they are (a gzip header and one packet cost more than they save).
 MIN_SIZE = 256
 #: A compressed copy is kept only when it is at most this fraction of the original.
