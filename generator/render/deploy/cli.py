@@ -26,8 +26,15 @@ def nginx_conf_cmd(ctx: click.Context, output: str, root: str | None, listen: st
     from ...cli import get_config
     from .nginx import nginx_conf
 
+    from . import read_csp
+
     cfg = get_config(ctx)
     text = nginx_conf(cfg, root=root, listen=listen, brotli=brotli)
+    pages = (read_csp(cfg.site_path) or {}).get("inline-attributes") or []
+    if pages:
+        click.echo(f"警告:{len(pages)} 个页面含 style= 或 on*= 属性,本配置的内容安全策略会拦截它们,例如 {pages[0]}"
+                   f"(请把样式和脚本移到文件中)\n  (warning: pages carry style= or on*= attributes that this "
+                   f"Content-Security-Policy blocks, e.g. {pages[0]}; move them to files)", err=True)
     if output == "-":
         click.echo(text, nl=False)
         return 0
