@@ -24,9 +24,8 @@ def register(cli: click.Group) -> None:
 def nginx_conf_cmd(ctx: click.Context, output: str, root: str | None, listen: str, brotli: bool | None) -> int:
     """写出发布网站用的 nginx server 配置 (write an nginx server block for the built site)."""
     from ...cli import get_config
-    from .nginx import nginx_conf
-
     from . import read_csp
+    from .nginx import nginx_conf
 
     cfg = get_config(ctx)
     text = nginx_conf(cfg, root=root, listen=listen, brotli=brotli)
