@@ -407,8 +407,9 @@ def test_chromium_reports_no_csp_violation_nor_console_error(nginx, tmp_path):
     port, _, _ = nginx
     base = f"http://127.0.0.1:{port}{PREFIX}"
     with Browser(360, 740) as b:
-        for path in ("", "stations/gulou-dajie/", "s/gulou-dajie/", "stats/", "stations/yuyang/"):
-            b.open(base + path, settle=0.5)
+        for path in ("", "stations/gulou-dajie/", "s/gulou-dajie/", "stats/", "stations/yuyang/", "directory/",
+                     "projects/", "people/", "cases/", "casebooks/", "casebooks/2023/", "about/", "s/gulou-laojie/"):
+            b.open(base + path, settle=0.3)
             assert "陕ICP备00000000号-1" in b.text(), path
         b.screenshot(tmp_path / "station.png")
         # search: open the box, type a name, get results linking under the prefix
@@ -420,6 +421,10 @@ def test_chromium_reports_no_csp_violation_nor_console_error(nginx, tmp_path):
         assert hrefs and all(h.startswith(PREFIX) for h in hrefs), hrefs
         b.pump(0.5)
         assert b.errors == [], b.errors
+        # the site's 404 page: its own status is the only error
+        b.open(base + "no/such/page/", settle=0.3)
+        assert "陕ICP备00000000号-1" in b.text()
+        assert [e for e in b.errors if "404 (Not Found) (" + base + "no/such/page/)" not in e] == [], b.errors
         assert not b.external_requests()
         csp = b.eval("fetch(location.href).then(r => r.headers.get('content-security-policy'))", await_promise=True)
         assert "default-src 'self'" in csp  # the pages above were loaded under the policy
