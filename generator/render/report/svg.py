@@ -19,8 +19,7 @@ GAP = 12
 ROW = LABEL_H + BAR + GAP
 FONT = 14
 PAD = 4
-WIDTH = 360  # user units; the chart scales to its column, at most MAX_PX wide
-MAX_PX = 420  # as max-width in report/site.py STYLE (no style attribute: the site has a strict CSP)
+WIDTH = 360  # user units; the chart scales to its column, at most 26em wide (report/site.py's style)
 MAX_LABEL_CELLS = 46
 
 
