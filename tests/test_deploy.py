@@ -461,6 +461,19 @@ def _readme_block(marker: str) -> str:
     raise AssertionError(f"README has no deploy block with {marker!r}")
 
 
+def test_readme_example_nginx_file_is_whole_and_loads(tmp_path):
+    if NGINX is None:
+        pytest.skip("nginx is not installed (scripts/install.sh installs it)")
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"\n\n((?:    # nginx: .*\n)(?:(?:    .*)?\n)+?    \}\n)", text)
+    assert block, "README has no example nginx file"
+    example = "\n".join(line[4:] for line in block.group(1).splitlines())
+    assert example.count("Content-Security-Policy \"") == 2 and "location ^~ /wmsj/" in example
+    (tmp_path / "example.conf").write_text(example, encoding="utf-8")
+    checked = _nginx_test(tmp_path, _main_conf(tmp_path, tmp_path / "example.conf", brotli=False))
+    assert checked.returncode == 0, checked.stderr
+
+
 def test_readme_release_switch_and_rollback_behind_nginx(project, tmp_path):
     """Release folders, the atomic symlink switch and the rollback, run as the README writes them
     (with /srv/wenming moved into a scratch folder), served by nginx from the symlink."""
