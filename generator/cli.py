@@ -183,7 +183,8 @@ def _register_verbs() -> None:
     import importlib
 
     for mod in ("generator.render.signage.cli", "generator.render.casebook.cli",
-                "generator.render.report.cli", "generator.sheets.cli", "generator.render.site.cli"):
+                "generator.render.report.cli", "generator.sheets.cli", "generator.render.site.cli",
+                "generator.render.deploy.cli"):
         importlib.import_module(mod).register(cli)
 
 

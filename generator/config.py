@@ -6,13 +6,14 @@ The CLI reads ``mkdocs.yml`` itself (without importing MkDocs) so that
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from .errors import UsageError
+from .errors import Problem, UsageError
 
 DEFAULT_CATEGORIES = ["理论宣讲", "文化惠民", "助学支教", "医疗健身", "科学普及", "法律服务", "卫生环保", "扶贫帮困"]
 
@@ -49,6 +50,18 @@ class Config:
     workers: int = 0
     #: Cache folder for rendered fragments and QR images, relative to the project root.
     cache_dir: str = ".wenming-cache"
+    #: 主办单位 shown in the footer of every page.
+    organizer: str = ""
+    #: 承办单位 shown in the footer of every page.
+    undertaker: str = ""
+    #: ICP 备案号, e.g. 陕ICP备12345678号-1 (linked to the MIIT filing system).
+    icp_record: str = ""
+    #: 公安联网备案号, e.g. 陕公网安备61080202000123号 (linked to its record at beian.gov.cn).
+    police_record: str = ""
+    #: 网站标识码 of a government site, e.g. 6108020001.
+    site_code: str = ""
+    #: One contact line for the footer, e.g. 联系电话:0912-3456789.
+    contact: str = ""
     #: Set by the live preview (``mkdocs serve``): nothing it makes is published, so the QR
     #: lock file is never written.
     preview: bool = False
@@ -136,6 +149,109 @@ def read_mkdocs_yml(path: Path) -> dict[str, Any]:
         return yaml.load(path.read_text(encoding="utf-8-sig"), Loader=_TolerantLoader) or {}
     except yaml.YAMLError as exc:
         raise UsageError(f"{path}: YAML 语法错误 (YAML syntax error): {exc}") from None
+
+
+#: 省、自治区、直辖市的简称 that open ICP and 公安 filing numbers.
+PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
+ICP_RE = re.compile(rf"[{PROVINCES}]ICP备\d{{6,10}}号(?:-\d{{1,3}})?")
+POLICE_RE = re.compile(rf"[{PROVINCES}]公网安备(\d{{14}})号")
+SITE_CODE_RE = re.compile(r"\d{10}|bm\d{8}")
+MIIT_URL = "https://beian.miit.gov.cn/"
+POLICE_SITE = "http://www.beian.gov.cn/"
+POLICE_URL = POLICE_SITE + "portal/registerSystemInfo?recordcode="
+#: Hosts that are never a public site: nothing needs to be filed for them.
+_PRIVATE_SUFFIXES = (".example", ".test", ".invalid", ".localhost", ".local", ".internal", ".lan")
+_EXAMPLE_DOMAINS = ("example.org", "example.com", "example.net", "example.cn", "example.gov.cn")
+
+
+@dataclass(frozen=True)
+class Filing:
+    """What the foot of every page shows: sponsors, filing numbers and a contact line."""
+
+    organizer: str = ""
+    undertaker: str = ""
+    site_code: str = ""
+    icp: tuple[str, str] | None = None  # (number, link)
+    police: tuple[str, str] | None = None  # (number, link)
+    contact: str = ""
+
+    def __bool__(self) -> bool:
+        return any((self.organizer, self.undertaker, self.site_code, self.icp, self.police, self.contact))
+
+
+def filing(cfg: Config) -> Filing:
+    """The footer's filing information, links included (the numbers as the editor wrote them)."""
+    icp = cfg.icp_record.strip()
+    police = cfg.police_record.strip()
+    m = POLICE_RE.fullmatch(police)
+    return Filing(organizer=cfg.organizer.strip(), undertaker=cfg.undertaker.strip(),
+                  site_code=cfg.site_code.strip(), icp=(icp, MIIT_URL) if icp else None,
+                  police=(police, POLICE_URL + m.group(1) if m else POLICE_SITE) if police else None,
+                  contact=cfg.contact.strip())
+
+
+def is_public_url(url: str) -> bool:
+    """Whether ``url`` names a host the public reaches (not localhost, a private address or example.*)."""
+    import ipaddress
+    from urllib.parse import urlsplit
+
+    host = (urlsplit(url).hostname or "").lower().rstrip(".")
+    if not host or host == "localhost" or host.endswith(_PRIVATE_SUFFIXES) or "." not in host and ":" not in host:
+        return False
+    if any(host == d or host.endswith("." + d) for d in _EXAMPLE_DOMAINS):
+        return False
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        return True
+    return ip.is_global
+
+
+#: (option, pattern, name and form in Chinese, name and form in English, example) of each number.
+_FILING_FORMATS = (
+    ("icp_record", ICP_RE, "ICP 备案号", "省简称 + ICP备 + 6 至 10 位数字 + 号,可带 -序号", "ICP filing number",
+     "province abbreviation + ICP备 + 6-10 digits + 号, optionally -n", "陕ICP备12345678号-1"),
+    ("police_record", POLICE_RE, "公安联网备案号", "省简称 + 公网安备 + 14 位数字 + 号", "public-security filing number",
+     "province abbreviation + 公网安备 + 14 digits + 号", "陕公网安备61080202000123号"),
+    ("site_code", SITE_CODE_RE, "网站标识码", "10 位数字或 bm 加 8 位数字", "site code", "10 digits or bm + 8 digits",
+     "6108020001"),
+)
+
+
+def check_options(cfg: Config, config_file: str = "mkdocs.yml") -> list[Problem]:
+    """Problems of the plugin options in mkdocs.yml: malformed filing numbers, a public site unfiled."""
+    path = cfg.rel(cfg.project_dir / config_file)
+    out: list[Problem] = []
+
+    def bad(name: str, zh: str, en: str, level: str = "error") -> None:
+        line = _option_lines(cfg.project_dir / config_file).get(name)
+        out.append(Problem(path, line, name, zh, en, level))  # type: ignore[arg-type]
+
+    for name, pattern, what_zh, form_zh, what_en, form_en, example in _FILING_FORMATS:
+        value = str(getattr(cfg, name)).strip()
+        if value and not pattern.fullmatch(value):
+            bad(name, f"{what_zh}格式不对:“{value}”;应为 {form_zh},例如 {example}",
+                f"malformed {what_en} {value!r}: expected {form_en}, e.g. {example}")
+    if not cfg.icp_record.strip() and cfg.site_url and is_public_url(cfg.site_url):
+        bad("icp_record", f"网站地址 {cfg.site_url} 是公开网址,但没有填写 ICP 备案号;在中国大陆上线前请备案,"
+                          f"并在 mkdocs.yml 的 wenming 插件下填写 icp_record: 陕ICP备12345678号-1",
+            f"site_url {cfg.site_url} is public but icp_record is empty: a site hosted in mainland China "
+            f"must show its ICP filing number; add icp_record under the wenming plugin", "warning")
+    return out
+
+
+def _option_lines(path: Path) -> dict[str, int]:
+    """Line of each ``key:`` in mkdocs.yml (the last one wins), for messages."""
+    lines: dict[str, int] = {}
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return lines
+    for no, line in enumerate(text.splitlines(), 1):
+        m = re.match(r"\s*-?\s*([A-Za-z_]+)\s*:", line)
+        if m:
+            lines[m.group(1)] = no
+    return lines
 
 
 class _TolerantLoader(yaml.SafeLoader):

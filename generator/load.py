@@ -19,7 +19,7 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ValidationError
 
-from .config import Config
+from .config import Config, check_options
 from .errors import Problems, did_you_mean, hint_en, hint_zh
 from .graph import Network, check_graph
 from .kinds import KIND_OF_FOLDER
@@ -38,6 +38,7 @@ def load(config: Config, problems: Problems | None = None,
          progress: Callable[[int, int], None] | None = None, processes: bool = True) -> tuple[Network, Problems]:
     """Read and validate every record under ``config.content_path``."""
     problems = problems if problems is not None else Problems()
+    problems.extend(check_options(config))
     content = config.content_path
     net = Network(config=config)
     if not content.is_dir():

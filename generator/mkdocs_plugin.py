@@ -62,6 +62,12 @@ class WenmingOptions(MkConfig):
     workers = c.Type(int, default=0)
     cache_dir = c.Type(str, default=".wenming-cache")
     lang = c.Choice(["zh", "en"], default="zh")
+    organizer = c.Type(str, default="")
+    undertaker = c.Type(str, default="")
+    icp_record = c.Type(str, default="")
+    police_record = c.Type(str, default="")
+    site_code = c.Type(str, default="")
+    contact = c.Type(str, default="")
 
 
 def _render_dirs() -> list[Path]:
@@ -305,6 +311,9 @@ class WenmingPlugin(BasePlugin[WenmingOptions]):
         # compiled templates in memory instead of compiling Material's templates each time.
         if self.command == "serve":
             env.bytecode_cache = _BYTECODE
+        from .config import filing
+
+        env.globals["wm_filing"] = filing(self.cfg)  # the footer of every page (partials/copyright.html)
         return env
 
     def _report(self, problems: Problems, title: str) -> None:
@@ -611,9 +620,23 @@ class WenmingPlugin(BasePlugin[WenmingOptions]):
                 return  # MkDocs aborts next; on_build_error removes the staging folder
             from .guard import swap_in
 
+            self._finish(site_dir)
             swap_in(self.staging, self.final_dir)
             config.site_dir = str(self.final_dir)
             self.staging = None
+
+    def _finish(self, site_dir: Path) -> None:
+        """robots.txt, .gz/.br copies and CSP hashes, in the staging folder before it is swapped in."""
+        from .render.deploy import finish_site
+
+        start = time.monotonic()
+        done = finish_site(site_dir, self.cfg)
+        log.info(f"wenming: 预压缩 {done.gz} 个文件 (precompressed {done.gz} files, "
+                 f"{done.bytes_in / 1e6:.1f} → {done.bytes_gz / 1e6:.1f} MB), {time.monotonic() - start:.1f} s")
+        if done.inline_attrs:  # advice (as a warning it would fail --strict after the swap)
+            log.info(f"wenming: 警告 warning: {len(done.inline_attrs)} 个页面含内联样式或事件属性,严格的内容安全策略会拦截 "
+                        f"({len(done.inline_attrs)} page(s) carry style= or on*= attributes that a strict "
+                        f"Content-Security-Policy blocks), e.g. {done.inline_attrs[0]}")
 
     def _update_qr(self, site_dir: Path, stations: set[str]) -> None:
         from .render.qr.site import update_qr_site

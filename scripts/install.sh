@@ -9,8 +9,10 @@ if [ "$(id -u)" != "0" ] && command -v sudo >/dev/null 2>&1; then SUDO="sudo"; f
 
 if command -v apt-get >/dev/null 2>&1; then
   need=""
-  # nginx: the deploy tests serve the built site through a real nginx; a JRE runs the Nu HTML Checker.
-  for pkg in fonts-noto-cjk chromium poppler-utils libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 nginx; do
+  # nginx, rsync: the deploy tests serve the built site through a real nginx (with and without the
+  # brotli_static module) and publish it as the README says; a JRE runs the Nu HTML Checker.
+  for pkg in fonts-noto-cjk chromium poppler-utils libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 nginx \
+             libnginx-mod-http-brotli-static rsync; do
     dpkg -s "$pkg" >/dev/null 2>&1 || need="$need $pkg"
   done
   command -v java >/dev/null 2>&1 || need="$need default-jre-headless"

@@ -100,6 +100,9 @@ class Browser:
         self.requests: list[str] = []
         self.failed: list[tuple[str, str]] = []
         self.console: list[str] = []
+        #: Console errors, uncaught exceptions and browser log errors (Content-Security-Policy
+        #: violations among them), as "kind: text (url)".
+        self.errors: list[str] = []
         self._events: list[dict] = []
         self._buf = b""
         self._next_id = 0
@@ -122,7 +125,7 @@ class Browser:
         try:
             target = self.send("Target.createTarget", {"url": "about:blank"})["targetId"]
             self.session = self.send("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
-            for domain in ("Page", "Network", "Runtime"):
+            for domain in ("Page", "Network", "Runtime", "Log"):
                 self.send(f"{domain}.enable", session=True)
             self.set_viewport(width, height)
         except Exception:
@@ -155,7 +158,18 @@ class Browser:
         elif method == "Network.loadingFailed":
             self.failed.append((params.get("requestId", ""), params.get("errorText", "")))
         elif method == "Runtime.consoleAPICalled":
-            self.console.append(" ".join(str(a.get("value", "")) for a in params.get("args", [])))
+            text = " ".join(str(a.get("value", a.get("description", ""))) for a in params.get("args", []))
+            self.console.append(text)
+            if params.get("type") in ("error", "assert"):
+                self.errors.append(f"console.{params.get('type')}: {text}")
+        elif method == "Runtime.exceptionThrown":
+            details = params.get("exceptionDetails", {})
+            exc = details.get("exception", {}).get("description") or details.get("text", "")
+            self.errors.append(f"exception: {exc} ({details.get('url', '')}:{details.get('lineNumber', '')})")
+        elif method == "Log.entryAdded":
+            entry = params.get("entry", {})
+            if entry.get("level") == "error":
+                self.errors.append(f"{entry.get('source', 'log')}: {entry.get('text', '')} ({entry.get('url', '')})")
         self._events.append(msg)
 
     def send(self, method: str, params: dict | None = None, *, session: bool = False,
@@ -248,6 +262,10 @@ class Browser:
         out = Path(path)
         out.write_bytes(base64.b64decode(data))
         return out
+
+    def csp_violations(self) -> list[str]:
+        """Errors that are Content-Security-Policy violations (a subset of :attr:`errors`)."""
+        return [e for e in self.errors if "Content Security Policy" in e or "Content-Security-Policy" in e]
 
     def external_requests(self) -> list[str]:
         """Every URL requested from a host other than localhost, since the browser started."""

@@ -292,6 +292,7 @@ def test_two_builds_of_the_same_content_are_identical(tree, tmp_path):
     first = tree(files)
     assert build(first).returncode == 0
     cold = snapshot(first / "site")
+    assert any(rel.endswith(".html.gz") for rel in cold)  # the precompressed copies are compared too
     proc = build(first)  # warm cache, existing site
     assert proc.returncode == 0, proc.stderr[-2000:]
     warm = snapshot(first / "site")

@@ -14,7 +14,7 @@ from bs4 import BeautifulSoup
 from conftest import write_tree
 from PIL import Image, ImageFilter
 
-from generator.config import load_config
+from generator.config import MIIT_URL, POLICE_URL, load_config
 from generator.errors import UsageError
 from generator.load import load
 from generator.model import Status, tel_uri
@@ -220,7 +220,7 @@ def test_contact_pages_are_light_and_self_contained(demo_network, qr_config, qr_
         for a in soup.find_all("a"):
             href = a["href"]
             scheme = urlsplit(href).scheme
-            assert scheme in ("", "tel", "geo") or href.startswith("https://uri.amap.com/"), href
+            assert scheme in ("", "tel", "geo") or href.startswith(("https://uri.amap.com/", MIIT_URL, POLICE_URL)), href
         assert soup.find("meta", attrs={"name": "viewport"})
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import jinja2
 
-from ...config import Config
+from ...config import Config, filing
 from ...errors import Problem, did_you_mean
 from ...geo import map_links
 from ...model import Level, Status, tel_uri
@@ -235,6 +235,7 @@ def page_context(net, config: Config, qr_id: str) -> dict:
             if target is not None else name)
     return {
         "site_name": config.site_name,
+        "filing": filing(config),
         "page_title": name if target is None or target.id == st.id else f"{name}(已转至{target.name})",
         "description": desc,
         "canonical": url,

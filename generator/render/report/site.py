@@ -26,7 +26,7 @@ STYLE = """
 .wm-stats .wm-figures div{border:1px solid rgba(127,127,127,.3);border-radius:4px;padding:.5em .6em;margin:0}
 .wm-stats .wm-figures dt{font-size:.8em;opacity:.8;margin:0}
 .wm-stats .wm-figures dd{font-size:1.5em;font-weight:700;margin:0;font-variant-numeric:tabular-nums}
-.wm-stats .wm-chart{display:block;margin:.5em 0 1.2em;height:auto}
+.wm-stats .wm-chart{display:block;margin:.5em 0 1.2em;height:auto;max-width:26em}
 .wm-stats details.wm-fail{border-bottom:1px solid rgba(127,127,127,.3);padding:.35em 0}
 .wm-stats details.wm-fail summary{cursor:pointer}
 .wm-stats details.wm-fail ul{margin:.3em 0 .2em;padding-left:1.2em}
