@@ -13,14 +13,13 @@ from html import escape
 
 from rich.cells import cell_len
 
-LABEL_H = 20  # label line
+LABEL_H = 22  # label line
 BAR = 16
 GAP = 12
 ROW = LABEL_H + BAR + GAP
-FONT = 14
+FONT = 16
 PAD = 4
-WIDTH = 360  # user units; the chart scales to its column, at most MAX_PX wide
-MAX_PX = 420
+WIDTH = 360  # user units; the chart scales to its column, at most 26em wide (report/site.py's style)
 MAX_LABEL_CELLS = 46
 
 
@@ -56,7 +55,7 @@ def bar_chart(key: str, title: str, data: list[tuple[str, float]], *, unit: str 
     height = PAD * 2 + ROW * max(len(data), 1) - GAP
     desc = "；".join(f"{lbl}：{_fmt(v)}{unit.strip()}" for lbl, v in data) or "无数据"
     head = (f'<svg xmlns="http://www.w3.org/2000/svg" class="wm-chart" id="{cid}" role="img" '
-            f'viewBox="0 0 {WIDTH} {height}" width="100%" style="max-width:{MAX_PX}px" '
+            f'viewBox="0 0 {WIDTH} {height}" width="100%" '
             f'aria-labelledby="{cid}-title {cid}-desc" font-size="{FONT}">')
     parts = [
         head,

@@ -36,11 +36,11 @@ import jinja2
 
 from ...errors import Problem, Problems
 from ...graph import LEVEL_ORDER, Network
-from ...model import Level
+from ...model import Level, tel_uri
 from ...parallel import chunked_map
 from .bodies import is_trusted, render_body
 from .context import Contexts, Extras, resolve_photo
-from .util import KIND_FOLDERS, LEVEL_LABELS, LEVEL_SLUGS, record_url
+from .util import KIND_FOLDERS, LEVEL_LABELS, LEVEL_SLUGS, phone_html, record_url
 
 TEMPLATES = Path(__file__).parent / "templates"
 STATIC = Path(__file__).parent / "static"
@@ -655,6 +655,8 @@ def _environment(dirs: tuple[str, ...], site_name: str) -> jinja2.Environment:
             autoescape=True, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False,
         )
         env.filters["num"] = lambda n: f"{n:,}" if isinstance(n, int) else n
+        env.filters["tel"] = tel_uri
+        env.filters["phone"] = phone_html
         env.globals["site_name"] = site_name
     return env
 

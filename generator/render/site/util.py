@@ -7,6 +7,8 @@ import posixpath
 import re
 from urllib.parse import quote
 
+from markupsafe import Markup, escape
+
 from ...model import Level
 
 #: URL slug of each station level (``directory/<slug>/``).
@@ -142,3 +144,27 @@ def map_links(lat: float, lng: float, coords: str, name: str) -> dict[str, str]:
                  "&coordinate=gaode&callnative=1"),
         "geo": f"geo:{wlat:.6f},{wlng:.6f}?q={wlat:.6f},{wlng:.6f}({quote(name)})",
     }
+
+
+_TOGGLE_AUTOCOMPLETE = re.compile(r'(<input class="md-toggle"[^>]*type="checkbox"[^>]*?) autocomplete="off"')
+
+
+def fix_theme_markup(page_html: str) -> str:
+    """Material's own markup that the Nu HTML Checker rejects, made valid (every MkDocs page and the
+    shells of the record pages pass through here; the fixes are plain text replacements).
+
+    - ``autocomplete`` on the drawer and search checkboxes (only allowed on text-like inputs);
+    - ``tabindex=""`` on section labels from ``navigation.indexes`` (not an integer);
+    - ``<label for="__toc">`` on pages whose table-of-contents toggle is not rendered.
+    """
+    page_html = _TOGGLE_AUTOCOMPLETE.sub(r"\1", page_html)
+    page_html = page_html.replace(' tabindex="">', ">")
+    if 'id="__toc"' not in page_html:
+        page_html = page_html.replace('<label class="md-nav__title" for="__toc">', '<label class="md-nav__title">')
+    return page_html
+
+
+def phone_html(phone: str) -> Markup:
+    """A phone number as HTML that may wrap after its hyphens (``0912-<wbr>3862215``) but never
+    inside a group of digits: at 200% zoom the number breaks where a reader expects it."""
+    return Markup("-<wbr>").join(escape(part) for part in str(phone).split("-"))

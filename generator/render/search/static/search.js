@@ -302,6 +302,7 @@
       ev.preventDefault();
     }
   });
+  form.addEventListener("submit", function (ev) { ev.preventDefault(); });
   form.addEventListener("reset", function () {
     setTimeout(function () { run(""); input.focus(); }, 0);
   });
