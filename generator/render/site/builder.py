@@ -40,7 +40,7 @@ from ...model import Level, tel_uri
 from ...parallel import chunked_map
 from .bodies import is_trusted, render_body
 from .context import Contexts, Extras, resolve_photo
-from .util import KIND_FOLDERS, LEVEL_LABELS, LEVEL_SLUGS, phone_html, record_url
+from .util import KIND_FOLDERS, LEVEL_LABELS, LEVEL_SLUGS, phone_html, phone_links, record_url
 
 TEMPLATES = Path(__file__).parent / "templates"
 STATIC = Path(__file__).parent / "static"
@@ -657,6 +657,7 @@ def _environment(dirs: tuple[str, ...], site_name: str) -> jinja2.Environment:
         env.filters["num"] = lambda n: f"{n:,}" if isinstance(n, int) else n
         env.filters["tel"] = tel_uri
         env.filters["phone"] = phone_html
+        env.filters["phone_links"] = phone_links
         env.globals["site_name"] = site_name
     return env
 

@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from markupsafe import Markup, escape
 
-from ...model import Level
+from ...model import Level, tel_uri
 
 #: URL slug of each station level (``directory/<slug>/``).
 LEVEL_SLUGS: dict[Level, str] = {
@@ -165,6 +165,30 @@ def fix_theme_markup(page_html: str) -> str:
 
 
 def phone_html(phone: str) -> Markup:
-    """A phone number as HTML that may wrap after its hyphens (``0912-<wbr>3862215``) but never
-    inside a group of digits: at 200% zoom the number breaks where a reader expects it."""
-    return Markup("-<wbr>").join(escape(part) for part in str(phone).split("-"))
+    """A phone number as HTML that may wrap after its hyphens (``0912-<wbr>3862215``), and between the
+    3-4-4 groups of a mobile number, but never inside a group of digits: at 200% zoom the number breaks
+    where a reader expects it. The text itself is unchanged."""
+    def groups(part: str) -> list[str]:
+        if not (part.isdigit() and len(part) > 8):
+            return [part]
+        if len(part) == 10:  # 400 123 4567
+            return [part[:3], part[3:6], part[6:]]
+        head = 3 if len(part) == 11 else len(part) % 4 or 4  # 139 1234 5678
+        return [part[:head], *(part[i:i + 4] for i in range(head, len(part), 4))]
+
+    parts = str(phone).split("-")
+    return Markup("-<wbr>").join(Markup("<wbr>").join(escape(g) for g in groups(p)) for p in parts)
+
+
+#: Phone numbers as editors write them in running text (fixed lines with area code, mobiles, 400/800).
+PHONE_IN_TEXT = re.compile(r"(?<![\d-])(?:0\d{2,3}-\d{7,8}|1[3-9]\d{9}|[48]00-?\d{3}-?\d{4})(?!\d)")
+
+
+def phone_links(text: str) -> Markup:
+    """Plain text (escaped) with every phone number in it made a ``tel:`` link."""
+    out, at = [], 0
+    for m in PHONE_IN_TEXT.finditer(text):
+        out += [escape(text[at:m.start()]), Markup('<a href="{}">{}</a>').format(tel_uri(m.group(0)), phone_html(m.group(0)))]
+        at = m.end()
+    out.append(escape(text[at:]))
+    return Markup("").join(out)

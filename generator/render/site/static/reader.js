@@ -60,21 +60,33 @@
   }
 
   function readableText(article) {
-    var copy = article.cloneNode(true);
-    var drop = copy.querySelectorAll(".wm-speak, .wm-crumbs, .headerlink, script, style, [aria-hidden='true'], .wm-sr");
-    for (var i = 0; i < drop.length; i++) drop[i].remove();
-    return (copy.innerText || copy.textContent || "").replace(/[ \t]+/g, " ");
+    // The laid-out text (line breaks between blocks), less the breadcrumbs and the controls.
+    var text = article.innerText || article.textContent || "";
+    var drop = article.querySelectorAll(".wm-speak, .wm-crumbs, .headerlink, [aria-hidden='true']");
+    for (var i = 0; i < drop.length; i++) {
+      var t = (drop[i].innerText || "").trim();
+      if (t) text = text.replace(t, "");
+    }
+    return text.replace(/[ \t]+/g, " ");
   }
 
   function chunks(text) {
     // Short utterances: some engines stop a long one after about fifteen seconds.
-    var parts = text.replace(/([。！？；!?;\n])/g, "$1\u0000").split("\u0000");
     var out = [], cur = "";
-    parts.forEach(function (p) {
+    function push(p) {
+      while (p.length > 120) {  // a very long sentence: cut at a comma or a space
+        var at = Math.max(p.lastIndexOf("，", 120), p.lastIndexOf("、", 120), p.lastIndexOf(" ", 120));
+        if (at < 40) at = 120;
+        out.push(p.slice(0, at + 1));
+        p = p.slice(at + 1);
+      }
+      return p;
+    }
+    text.replace(/([。！？；!?;\n])/g, "$1\u0000").split("\u0000").forEach(function (p) {
       p = p.trim();
       if (!p) return;
       if ((cur + p).length > 120 && cur) { out.push(cur); cur = ""; }
-      cur += p;
+      cur = push(cur + p);
     });
     if (cur) out.push(cur);
     return out;
@@ -117,7 +129,8 @@
     stop.addEventListener("click", function () { synth.cancel(); idle(); play.focus(); });
     window.addEventListener("pagehide", function () { synth.cancel(); });
     var first = article.querySelector("h1");
-    article.insertBefore(box, first ? first.nextSibling : article.firstChild);
+    if (first) first.parentNode.insertBefore(box, first.nextSibling);
+    else article.insertBefore(box, article.firstChild);
   }
 
   function trySpeech() {
