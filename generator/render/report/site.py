@@ -27,8 +27,9 @@ STYLE = """
 .wm-stats .wm-figures dt{font-size:.9em;margin:0}
 .wm-stats .wm-figures dd{font-size:1.5em;font-weight:700;margin:0;font-variant-numeric:tabular-nums}
 .wm-stats .wm-chart{display:block;margin:.5em 0 1.2em;height:auto;max-width:26em}
-.wm-stats details.wm-fail{border-bottom:1px solid rgba(127,127,127,.3);padding:.35em 0}
-.wm-stats details.wm-fail summary{cursor:pointer;min-height:2.2rem;padding:.3em 0}
+.wm-stats details.wm-fail{font-size:inherit;color:inherit;background:none;border:0;border-radius:0;box-shadow:none;
+ margin:0;border-bottom:1px solid rgba(127,127,127,.3);padding:.35em 0}
+.wm-stats details.wm-fail summary{cursor:pointer;min-height:2.2rem;margin:0;padding:.4em 1.8rem;background:none;font-weight:400}
 .wm-stats .wm-scroll{overflow-x:auto}
 .wm-stats details.wm-fail ul{margin:.3em 0 .2em;padding-left:1.2em}
 .wm-stats .wm-no{color:#b3261e}
