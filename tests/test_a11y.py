@@ -410,6 +410,16 @@ def test_read_aloud_reads_the_content_with_a_chinese_voice(served):
         assert not b.eval("document.querySelector('.wm-speak__play').hidden")
 
 
+def test_read_aloud_reads_a_traditional_page_once(served):
+    with speech_browser([{"lang": "zh-CN", "name": "普通话"}]) as b:
+        b.open(served + "cases/chenghua-shijiandian/")
+        b.wait_for("!!document.querySelector('.wm-speak__play')")
+        b.eval("document.querySelector('.wm-speak__play').click()")
+        spoken = b.eval("window.__speech.spoken.join('')")
+        assert "把文明實踐延伸到院落和家門口" in spoken
+        assert "把文明实践延伸到院落和家门口" not in spoken, "the hidden Simplified copy for search is not read"
+
+
 def test_read_aloud_is_hidden_without_a_chinese_voice(served):
     with speech_browser([{"lang": "en-US", "name": "English"}]) as b:
         b.open(served + PAGES["station"])
