@@ -1,3 +1,5 @@
+# ruff: noqa: F811 - the fixtures `site`, `served` and `shots` are imported, then taken as parameters
+
 """Accessibility of every page kind: axe-core (WCAG 2.1 A/AA), the Nu HTML Checker, reflow, 长辈版, 朗读.
 
 The demo site is built once per session (``site`` from test_site.py, into a temporary folder) and
@@ -16,7 +18,6 @@ Screenshots go to $WENMING_SCREENSHOTS when set (else a temporary folder), for p
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -26,8 +27,9 @@ import pytest
 from bs4 import BeautifulSoup
 
 from tests import browser
-from tests.browser import Browser, serve_dir
+from tests.browser import Browser
 from tests.test_site import site  # noqa: F401 - the demo built once per session
+from tests.test_site_browser import served, shots  # noqa: F401 - it served; where screenshots go
 
 ROOT = Path(__file__).resolve().parent.parent
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -66,27 +68,12 @@ PAGES = {
 
 
 @pytest.fixture(scope="module")
-def shots(tmp_path_factory) -> Path:
-    out = os.environ.get("WENMING_SCREENSHOTS")
-    if out:
-        Path(out).mkdir(parents=True, exist_ok=True)
-        return Path(out)
-    return tmp_path_factory.mktemp("shots")
-
-
-@pytest.fixture(scope="module")
-def served(site):  # noqa: F811
-    with serve_dir(site) as base:
-        yield base
-
-
-@pytest.fixture(scope="module")
 def tab():
     with Browser(360, 740) as b:
         yield b
 
 
-def test_every_page_kind_exists(site):  # noqa: F811
+def test_every_page_kind_exists(site):
     for kind, path in PAGES.items():
         target = site / path if path.endswith(".html") else site / path / "index.html"
         assert target.is_file(), f"{kind}: {target} missing from the demo site"
@@ -110,7 +97,7 @@ def nu_errors(files: list[Path]) -> dict[str, list[str]]:
 
 @pytest.mark.skipif(not (VNU.is_file() and shutil.which("java")),
                     reason="vnu-jar or java not installed (bash scripts/install.sh)")
-def test_nu_checker_finds_no_error_on_any_page(site):  # noqa: F811
+def test_nu_checker_finds_no_error_on_any_page(site):
     files = sorted(site.rglob("*.html"))
     assert len(files) > 40
     found = nu_errors(files)
@@ -124,11 +111,10 @@ def test_nu_checker_finds_no_error_on_any_page(site):  # noqa: F811
 def axe_violations(b: Browser) -> list[str]:
     if not b.eval("typeof window.axe === 'object'"):
         b.eval(AXE.read_text(encoding="utf-8"))
-    result = b.eval("axe.run(document, {runOnly: {type: 'tag', values: %s}, resultTypes: ['violations']})"
-                    ".then(r => r.violations.map(v => v.id + ' (' + v.nodes.length + '): ' + v.help + ' — '"
-                    " + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | ')))" % json.dumps(WCAG21_AA),
-                    await_promise=True)
-    return result
+    tags = json.dumps(WCAG21_AA)
+    return b.eval(f"axe.run(document, {{runOnly: {{type: 'tag', values: {tags}}}, resultTypes: ['violations']}})"
+                  ".then(r => r.violations.map(v => v.id + ' (' + v.nodes.length + '): ' + v.help + ' — '"
+                  " + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | ')))", await_promise=True)
 
 
 @pytest.mark.skipif(not AXE.is_file(), reason="axe-core not installed (bash scripts/install.sh)")
@@ -176,11 +162,11 @@ def test_no_page_scrolls_sideways(mode, served):
 
 def broken_digit_groups(b: Browser, selector: str) -> list[str]:
     """Text pieces of the phone number in ``selector`` that the browser broke across lines."""
-    return b.eval("""(() => [...document.querySelector(%s).querySelectorAll('*')].concat(
-        [document.querySelector(%s)]).flatMap(e => [...e.childNodes]).filter(n => n.nodeType === 3 && /\\d/.test(n.textContent))
+    return b.eval("""(box => [box, ...box.querySelectorAll('*')].flatMap(e => [...e.childNodes])
+      .filter(n => n.nodeType === 3 && /\\d/.test(n.textContent))
       .filter(n => { const r = document.createRange(); r.selectNodeContents(n);
                      return new Set([...r.getClientRects()].map(x => Math.round(x.top))).size > 1; })
-      .map(n => n.textContent))()""" % (json.dumps(selector), json.dumps(selector)))
+      .map(n => n.textContent))(document.querySelector(SELECTOR))""".replace("SELECTOR", json.dumps(selector)))
 
 
 def test_call_button_number_wraps_at_its_hyphen_at_200_percent(served):
@@ -330,7 +316,7 @@ def test_qr_page_is_large_print_by_default(served, shots):
 PHONE = re.compile(r"(?<![\d-])(?:0\d{2,3}-\d{7,8}|1[3-9]\d{9}|400-\d{3}-\d{4})(?![\d])")
 
 
-def test_every_phone_number_on_every_page_is_a_tel_link(site):  # noqa: F811
+def test_every_phone_number_on_every_page_is_a_tel_link(site):
     plain: list[str] = []
     pages = 0
     for path in sorted(site.rglob("*.html")):
