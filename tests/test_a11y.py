@@ -146,13 +146,18 @@ def overflow(b: Browser, url: str) -> str | None:
     return None if scroll <= b.width else f"{scroll} px wide in {b.width}: {culprits}"
 
 
-@pytest.mark.parametrize("mode", ["320px", "200% zoom on 360px", "24px default font"])
+@pytest.mark.parametrize("mode", ["320px", "200% zoom on 360px", "24px default font", "长辈版 at 200% zoom"])
 def test_no_page_scrolls_sideways(mode, served):
-    width, scale = {"320px": (320, 1), "200% zoom on 360px": (180, 2), "24px default font": (360, 1)}[mode]
+    width, scale = {"320px": (320, 1), "200% zoom on 360px": (180, 2), "24px default font": (360, 1),
+                    "长辈版 at 200% zoom": (180, 2)}[mode]
     with Browser(width, 740 // scale, scale=scale, mobile=False) as b:
         if mode == "24px default font":
             b.send("Page.setFontSizes", {"fontSizes": {"standard": 24, "fixed": 20}}, session=True)
         b.open(served, settle=0.1)
+        if mode.startswith("长辈版"):
+            b.eval("localStorage.setItem('wenming-reader', 'elder')")
+            b.open(served, settle=0.1)
+            assert b.eval("document.documentElement.classList.contains('wm-elder')")
         assert b.eval("document.documentElement.clientWidth") == width
         if mode == "24px default font":
             assert b.eval("parseFloat(getComputedStyle(document.documentElement).fontSize)") >= 24
@@ -171,10 +176,13 @@ def broken_digit_groups(b: Browser, selector: str) -> list[str]:
 
 def test_call_button_number_wraps_at_its_hyphen_at_200_percent(served):
     with Browser(180, 370, scale=2, mobile=False) as b:
-        for kind in ("station", "center", "qr"):
-            b.open(served + PAGES[kind], settle=0.1)
-            selector = ".call" if kind == "qr" else ".wm-call__number"
-            assert broken_digit_groups(b, selector) == [], f"{kind}: phone digits broken across lines"
+        for elder in (False, True):
+            b.open(served + PAGES["qr"], settle=0.1)
+            b.eval("localStorage.setItem('wenming-reader', 'elder')" if elder else "localStorage.clear()")
+            for kind in ("station", "center", "qr"):
+                b.open(served + PAGES[kind], settle=0.1)
+                selector = ".call" if kind == "qr" else ".wm-call__number"
+                assert broken_digit_groups(b, selector) == [], f"{kind}: phone digits broken across lines"
 
 
 # ------------------------------------------------------------------------ 长辈版

@@ -19,8 +19,8 @@ from ...config import Config
 from ...errors import Problem, did_you_mean
 from ...model import Status, tel_uri
 from ...parallel import FreshPool, can_fork, chunked_map, worker_count
-from . import QrImages, density_problem, draw_chunk, fill_chunk, qr_url, short_url, symbol_version
 from ..site.util import phone_html
+from . import QrImages, density_problem, draw_chunk, fill_chunk, qr_url, short_url, symbol_version
 from .maps import map_links
 
 LOCK_HEADER = (
