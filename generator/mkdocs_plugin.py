@@ -498,9 +498,16 @@ class WenmingPlugin(BasePlugin[WenmingOptions]):
         self.deferred = threading.Thread(target=work, name="wenming-hubs", daemon=True)
         self.deferred.start()
 
+    def on_post_template(self, output_content: str, *, template_name: str, config) -> str:
+        from .render.site.util import fix_theme_markup
+
+        return fix_theme_markup(output_content) if template_name.endswith(".html") else output_content
+
     def on_post_page(self, output: str, *, page, config) -> str:
         from .render.site import Shell
+        from .render.site.util import fix_theme_markup
 
+        output = fix_theme_markup(output)
         kind = self.shell_srcs.get(page.file.src_uri)
         if kind is None:
             search = _search_module() if self.cfg.search else None

@@ -20,6 +20,7 @@ from ...errors import Problem, did_you_mean
 from ...geo import map_links
 from ...model import Level, Status, tel_uri
 from ...parallel import FreshPool, can_fork, chunked_map, worker_count
+from ..site.util import phone_html
 from . import QrImages, density_problem, draw_chunk, fill_chunk, qr_url, short_url, symbol_version
 
 LOCK_HEADER = (
@@ -195,10 +196,12 @@ def contact_station(net, st):
 
 @functools.lru_cache(maxsize=1)
 def _env() -> jinja2.Environment:
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(Path(__file__).parent / "templates")),
         autoescape=True, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
     )
+    env.filters["phone"] = phone_html
+    return env
 
 
 def page_context(net, config: Config, qr_id: str) -> dict:

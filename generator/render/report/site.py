@@ -24,11 +24,13 @@ STYLE = """
 .wm-stats .wm-figures{display:grid;grid-template-columns:repeat(auto-fill,minmax(7.5em,1fr));gap:.6em;
  margin:1em 0;padding:0}
 .wm-stats .wm-figures div{border:1px solid rgba(127,127,127,.3);border-radius:4px;padding:.5em .6em;margin:0}
-.wm-stats .wm-figures dt{font-size:.8em;opacity:.8;margin:0}
+.wm-stats .wm-figures dt{font-size:.9em;margin:0}
 .wm-stats .wm-figures dd{font-size:1.5em;font-weight:700;margin:0;font-variant-numeric:tabular-nums}
 .wm-stats .wm-chart{display:block;margin:.5em 0 1.2em;height:auto;max-width:26em}
-.wm-stats details.wm-fail{border-bottom:1px solid rgba(127,127,127,.3);padding:.35em 0}
-.wm-stats details.wm-fail summary{cursor:pointer}
+.wm-stats details.wm-fail{font-size:inherit;color:inherit;background:none;border:0;border-radius:0;box-shadow:none;
+ margin:0;border-bottom:1px solid rgba(127,127,127,.3);padding:.35em 0}
+.wm-stats details.wm-fail summary{cursor:pointer;min-height:2.2rem;margin:0;padding:.4em 1.8rem;background:none;font-weight:400}
+.wm-stats .wm-scroll{overflow-x:auto}
 .wm-stats details.wm-fail ul{margin:.3em 0 .2em;padding-left:1.2em}
 .wm-stats .wm-no{color:#b3261e}
 .wm-stats figure{margin:0}
@@ -129,10 +131,11 @@ def stats_page_html(net: Network, config: Config) -> str:
         for f in st["failing"][:MAX_FAILING_LISTED]:
             items = "".join(f'<li><span class="wm-no">✗ {escape(u["label"])}</span>：{escape(u["message"])}</li>'
                             for u in f["unmet"])
-            blocks.append(f'<details class="wm-fail" id="fail-{escape(f["id"])}"><summary>'
-                          f'<a href="../stations/{escape(f["id"])}/">{escape(f["name"])}</a>'
+            # The link sits in the opened part: a link inside <summary> is a control inside a control.
+            blocks.append(f'<details class="wm-fail" id="fail-{escape(f["id"])}"><summary>{escape(f["name"])}'
                           f'（{escape(f["level"])}）<span class="wm-no">{len(f["unmet"])} 项未达标</span>'
-                          f"</summary><ul>{items}</ul></details>")
+                          f'</summary><ul>{items}</ul><p><a href="../stations/{escape(f["id"])}/">'
+                          f'打开{escape(f["name"])}的页面</a></p></details>')
         out.append("".join(blocks))
         rest = len(st["failing"]) - MAX_FAILING_LISTED
         if rest > 0:
@@ -161,10 +164,11 @@ def stats_page_html(net: Network, config: Config) -> str:
         rows = "".join(f"<tr><td>{y}</td><td>{v['activities']}</td><td>{v['participants']}</td>"
                        f"<td>{v['volunteers']}</td><td>{num(v['volunteer_hours'])}</td></tr>"
                        for y, v in by_year.items())
-        out.append('<table class="wm-ledger"><caption>活动台账合计</caption><thead><tr><th scope="col">年度</th>'
+        out.append('<div class="wm-scroll" role="region" aria-label="活动台账合计" tabindex="0">'
+                   '<table class="wm-ledger"><caption>活动台账合计</caption><thead><tr><th scope="col">年度</th>'
                    '<th scope="col">活动（场）</th><th scope="col">参与群众（人次）</th>'
                    '<th scope="col">志愿者（人次）</th><th scope="col">志愿服务时长（小时）</th></tr></thead>'
-                   f"<tbody>{rows}</tbody></table>")
+                   f"<tbody>{rows}</tbody></table></div>")
         out.append("<p><small>志愿服务时长 = 每场活动的志愿者人数 × 活动时长，逐场相加。</small></p>")
     out.append("</div>")
     return "\n".join(out)

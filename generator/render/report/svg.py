@@ -13,11 +13,11 @@ from html import escape
 
 from rich.cells import cell_len
 
-LABEL_H = 20  # label line
+LABEL_H = 22  # label line
 BAR = 16
 GAP = 12
 ROW = LABEL_H + BAR + GAP
-FONT = 14
+FONT = 16
 PAD = 4
 WIDTH = 360  # user units; the chart scales to its column, at most 26em wide (report/site.py's style)
 MAX_LABEL_CELLS = 46

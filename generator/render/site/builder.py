@@ -37,12 +37,12 @@ import jinja2
 from ...errors import Problem, Problems
 from ...guard import checksum, damaged
 from ...graph import LEVEL_ORDER, Network
-from ...model import Level
+from ...model import Level, tel_uri
 from ...parallel import chunked_map
 from ..markdown import is_trusted
 from .bodies import render_body
 from .context import Contexts, Extras, resolve_photo
-from .util import KIND_FOLDERS, LEVEL_LABELS, LEVEL_SLUGS, record_url
+from .util import KIND_FOLDERS, LEVEL_LABELS, LEVEL_SLUGS, phone_html, phone_links, record_url
 
 TEMPLATES = Path(__file__).parent / "templates"
 STATIC = Path(__file__).parent / "static"
@@ -670,6 +670,9 @@ def _environment(dirs: tuple[str, ...], site_name: str) -> jinja2.Environment:
             autoescape=True, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False,
         )
         env.filters["num"] = lambda n: f"{n:,}" if isinstance(n, int) else n
+        env.filters["tel"] = tel_uri
+        env.filters["phone"] = phone_html
+        env.filters["phone_links"] = phone_links
         env.globals["site_name"] = site_name
     return env
 
