@@ -47,7 +47,7 @@ RECORD_FOLDERS = ("stations", "projects", "people", "cases")
 RECORD_SUFFIXES = (".md", ".yml", ".yaml")
 #: Index pages the site generates (no Markdown file behind them).
 GENERATED_PAGES = {"", "stations/", "projects/", "people/", "cases/", "casebooks/", "stats/",
-                   "directory/", "search/"}
+                   "directory/", "search/", "nearby/"}
 
 # ----------------------------------------------------------------------------- allow-list
 

@@ -443,6 +443,26 @@ class Contexts:
                 "count": self.subtree_sizes.get(top.id, 0) + 1, "home": relurl(page, ""),
                 "up": relurl(page, "directory/")}
 
+    def nearby(self) -> dict:
+        """The 找身边的实践站 page: the town chooser (plain links to the directory without JavaScript)."""
+        from .nearby import FOLDER, towns
+
+        net, page = self.net, f"{FOLDER}/"
+        groups: dict[str, list[dict]] = defaultdict(list)
+        for t in towns(net):
+            head = t.parent if t.parent in net.stations and t.parent != net.root_id else ""
+            top = self.district.get(t.id, "")
+            if top and net.children_of(t.id):
+                url = relurl(page, f"directory/regions/{top}/") + (f"#s-{t.id}" if top != t.id else "")
+            else:
+                url = relurl(page, record_url("station", t.id))
+            groups[head].append({"id": t.id, "name": t.display_name, "url": url})
+        out = [{"title": net.stations[h].display_name if h else "", "items": groups[h]}
+               for h in sorted(groups, key=lambda h: station_sort_key(net.stations[h]) if h else (-1,))]
+        return {"groups": out, "home": relurl(page, ""), "data": "./",
+                "script": relurl(page, "assets/wenming/site/nearby.js"),
+                "directory": relurl(page, "directory/"), "walk": 80}
+
     def projects_index(self) -> dict:
         net, page = self.net, "projects/"
         items = sorted(net.projects.values(), key=project_sort_key)
