@@ -18,6 +18,7 @@ from typing import Any
 from ...graph import LEVEL_ORDER, Network, case_newest_first, case_sort_key, station_sort_key
 from ...model import Case, Level, Person, Project, Station, Status, tel_uri
 from ...model.fields import PROJECT_LEVEL_ORDER
+from .geomap import station_map
 from .util import LEVEL_LABELS, LEVEL_SLUGS, map_links, phone_is_mobile, record_url, relurl, sms_uri
 
 DEMO_TAGS = {"示例", "demo", "sample"}
@@ -232,6 +233,7 @@ class Contexts:
         ctx["children"] = [{"label": LEVEL_LABELS[lv], "level": lv.value, "items": groups[lv]}
                            for lv in LEVEL_ORDER if groups.get(lv)]
         ctx["below_total"] = sizes.get(s.id, 0)
+        ctx["geomap"] = station_map(net, s, page)
         acts = sorted(net.activities_of(s.id), key=lambda a: (a.date, a.title), reverse=True)
         ctx["activities"] = [{"date": a.date, "title": a.title, "category": a.category,
                               "participants": a.participants} for a in acts[:6]]
