@@ -101,9 +101,11 @@ def check(ctx: click.Context, strict: bool) -> int:
     net, problems = load(cfg)
     if not problems.errors:
         # links and images inside bodies and editorial pages (the build reports the same)
+        from .graph import check_locations
         from .render.markdown import check_links
 
         problems.extend(check_links(net, cfg))
+        check_locations(net, problems)
     lang = ctx.obj["lang"]
     failed = bool(problems.errors) or (strict and bool(problems.warnings))
     if problems.items:
