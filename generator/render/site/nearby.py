@@ -30,9 +30,9 @@ from ...graph import Network
 from ...model import Level, Station, tel_uri
 from ..qr.maps import wgs84_to_gcj02
 
-#: Cell sizes tried, in degrees; the smallest whose non-empty cells hold CELL_TARGET stations on average.
+#: Cell sizes tried, in degrees (0.01° of latitude is 1.1 km); see :func:`choose_cell_size`.
 CELL_SIZES = (0.005, 0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28)
-CELL_TARGET = 8
+CELL_TARGET = 12
 #: A row of the index starts a new run after this many empty cells.
 RUN_GAP = 3
 FOLDER = "nearby"
@@ -145,11 +145,16 @@ def gcj_position(s: Station) -> tuple[float, float] | None:
 
 
 def choose_cell_size(points: list[tuple[float, float]]) -> float:
+    """The largest cell size whose cells hold at most CELL_TARGET stations on average as a reader
+    standing at a station sees them (the mean over stations of their own cell's count): dense
+    towns get small cells, and the index stays a few thousand cells even on a province."""
+    best = CELL_SIZES[0]
     for d in CELL_SIZES:
-        cells = {(math.floor(lat / d), math.floor(lng / d)) for lat, lng in points}
-        if not cells or len(points) / len(cells) >= CELL_TARGET:
-            return d
-    return CELL_SIZES[-1]
+        cells = Counter((math.floor(lat / d), math.floor(lng / d)) for lat, lng in points)
+        if points and sum(n * n for n in cells.values()) / len(points) > CELL_TARGET:
+            break
+        best = d
+    return best
 
 
 def cell_of(lat: float, lng: float, d: float) -> tuple[int, int]:

@@ -217,17 +217,20 @@
     var note = root.querySelector(".wm-nearby__note");
     var locate = root.querySelector(".wm-nearby__locate");
     var towns = document.getElementById("wm-towns");
-    var bytes = 0;
+    var bytes = 0, indexBytes = 0;
 
     function get(path) {
       return fetch(data + path).then(function (r) {
         if (!r.ok) throw new Error(path + ": " + r.status);
         return r.text();
       }).then(function (t) {
-        bytes += new Blob([t]).size;
+        var size = new Blob([t]).size;
+        if (path === "index.json") indexBytes = size;
+        else bytes += size;
         return JSON.parse(t);
       });
     }
+    // The index is read while the phone looks for its position; its bytes count for the answer.
     var index = null;
     function getIndex() {
       return index || (index = get("index.json"));
@@ -252,6 +255,7 @@
     function found(pos) {
       var t0 = performance.now();
       bytes = 0;
+      getIndex();
       var g = wgs84ToGcj02(pos.coords.latitude, pos.coords.longitude);
       getIndex().then(function (idx) {
         if (!idx.n) return fallback("nodata", "本站还没有阵地的位置信息,无法按距离排列。");
@@ -267,7 +271,7 @@
             "离您最近的 " + rows.length + " 个实践站(按直线距离排列):", far ? "far" : "located");
           towns.hidden = false;
           root.setAttribute("data-ms", String(Math.round(performance.now() - t0)));
-          root.setAttribute("data-bytes", String(bytes));
+          root.setAttribute("data-bytes", String(bytes + indexBytes));
           root.setAttribute("data-cells", String(res.cells));
           root.setAttribute("data-position", g[0] + "," + g[1]);
         });
@@ -316,6 +320,7 @@
     });
     locate.hidden = false;
     locate.addEventListener("click", ask);
+    getIndex().catch(function () { index = null; });
     ask();
   }
 
