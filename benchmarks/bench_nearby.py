@@ -29,10 +29,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from generator.config import load_config  # noqa: E402
-from generator.load import load  # noqa: E402
-from generator.render.qr.maps import gcj02_to_wgs84, wgs84_to_gcj02  # noqa: E402
-from generator.render.site.nearby import gcj_position, nearby_files  # noqa: E402
+from generator.config import load_config
+from generator.load import load
+from generator.render.qr.maps import gcj02_to_wgs84, wgs84_to_gcj02
+from generator.render.site.nearby import gcj_position, nearby_files
 
 DRIVER = Path(__file__).with_name("nearby_driver.js")
 R = 6371008.8

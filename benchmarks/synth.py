@@ -196,6 +196,12 @@ def flow(d: dict) -> str:
     return "{" + ", ".join(f"{k}: {q(v)}" for k, v in d.items() if v not in (None, "")) + "}"
 
 
+#: Where positions fall (lat min, lat max, lng min, lng max): a city, or 山东省 for the province preset.
+POSITION_BOX = {False: (36.2, 37.8, 116.3, 118.2), True: (34.6, 38.2, 115.2, 122.4)}
+#: How far (degrees) a district lies from its city, a town from its district, a 站 from its town.
+POSITION_SPREAD = {"中心": 0.35, "所": 0.09, "站": 0.05}
+
+
 class Synth:
     def __init__(self, preset: Preset, seed: int):
         self.p = preset
@@ -240,14 +246,11 @@ class Synth:
     # Plausible GCJ-02 positions: a district lies within reach of its city, a town within a few
     # kilometres of its district seat, a village or community around its town (the nearby page
     # and the maps need clusters like real ones, not a uniform scatter over the whole city).
-    BOX = {False: (36.2, 37.8, 116.3, 118.2), True: (34.6, 38.2, 115.2, 122.4)}  # a city / 山东省
-    SPREAD = {"中心": 0.35, "所": 0.09, "站": 0.05}
-
     def centre(self, s: Node) -> tuple[float, float]:
         """Where a 中心 or 所 stands; fixed by the seed and the id, whatever else is drawn."""
         got = self.centres.get(s.id)
         if got is None:
-            lat0, lat1, lng0, lng1 = self.BOX[bool(self.p.province)]
+            lat0, lat1, lng0, lng1 = POSITION_BOX[bool(self.p.province)]
             rr = random.Random(f"{self.seed}:{s.id}")
             parent = self.by_id.get(s.parent or "")
             if parent is None:
@@ -256,7 +259,7 @@ class Synth:
                 got = (rr.uniform(lat0, lat1), rr.uniform(lng0, lng1))
             else:
                 plat, plng = self.centre(parent)
-                k = self.SPREAD.get(s.level, 0.05) * (0.5 if parent.parent else 1.0)
+                k = POSITION_SPREAD.get(s.level, 0.05) * (0.5 if parent.parent else 1.0)
                 got = (min(lat1, max(lat0, plat + rr.uniform(-k, k))),
                        min(lng1, max(lng0, plng + rr.uniform(-k, k) * 1.25)))
             self.centres[s.id] = got
@@ -266,7 +269,7 @@ class Synth:
         """A station's position from two draws in [0, 1): a 站 around its 所, others near their seat."""
         if s.level == "站":
             lat, lng = self.centre(self.by_id[s.parent])
-            k = self.SPREAD["站"]
+            k = POSITION_SPREAD["站"]
         else:
             lat, lng = self.centre(s)
             k = 0.004

@@ -20,14 +20,21 @@ from generator.config import load_config
 from generator.load import load
 from generator.render.qr.maps import gcj02_to_wgs84, map_links, wgs84_to_gcj02
 from generator.render.site.geomap import M_PER_DEG
-from generator.render.site.nearby import gcj_position, nearby_files, parse_hours, parse_open_day, towns
+from generator.render.site.nearby import (
+    gcj_position,
+    nearby_files,
+    parse_hours,
+    parse_open_day,
+    towns,
+)
 from tests import browser
 from tests.browser import Browser, serve_dir
 from tests.test_site import site  # noqa: F401  (the demo, built once per session)
+from tests.test_site_browser import shots  # noqa: F401  (where screenshots go)
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from bench_nearby import brute_force, great_circle, run_driver, sample_points, write_files  # noqa: E402
+from bench_nearby import brute_force, great_circle, run_driver, sample_points, write_files
 
 NODE = shutil.which("node")
 needs_node = pytest.mark.skipif(NODE is None, reason="node not installed")
@@ -197,17 +204,6 @@ def wait_done(b: Browser) -> str:
                       " return s && s !== 'asking' ? s : ''; })()", timeout=20)
 
 
-@pytest.fixture(scope="module")
-def shots(tmp_path_factory) -> Path:
-    import os
-
-    out = os.environ.get("WENMING_SCREENSHOTS")
-    if out:
-        Path(out).mkdir(parents=True, exist_ok=True)
-        return Path(out)
-    return tmp_path_factory.mktemp("shots")
-
-
 @needs_browser
 def test_a_phone_next_to_a_station_sees_it_first(site, demo_network, shots):  # noqa: F811
     net = demo_network
@@ -286,14 +282,14 @@ def nearby_site(net, cfg, out: Path) -> Path:
 
 
 @needs_browser
-def test_on_a_generated_city(city, city_net, tmp_path, shots):
+def test_on_a_generated_city(city, city_net, tmp_path, shots):  # noqa: F811
     net = city_net
     out = nearby_site(net, load_config(city / "mkdocs.yml"), tmp_path / "site")
     placed = placed_of(net)
     r = random.Random(11)
     with serve_dir(out) as base, Browser(360, 740) as b:
         for _ in range(3):
-            sid, glat, glng = r.choice(placed)
+            _sid, glat, glng = r.choice(placed)
             glat, glng = glat + 0.002, glng - 0.002
             b.set_geolocation(*gcj02_to_wgs84(glat, glng))
             b.open(base + "nearby/")
