@@ -253,6 +253,18 @@ def test_a_refused_position_still_reaches_the_town_in_one_or_two_taps(site, demo
 
 
 @needs_browser
+def test_a_phone_without_a_position_fix_says_so(site):  # noqa: F811
+    """A desktop or a phone without GPS: permission granted, but no position comes."""
+    with serve_dir(site) as base, Browser(360, 740) as b:
+        b.send("Browser.grantPermissions", {"permissions": ["geolocation"]})
+        b.send("Emulation.setGeolocationOverride", {}, session=True)  # no fields: position unavailable
+        b.open(base + "nearby/")
+        assert wait_done(b) == "unavailable"
+        assert "无法确定位置" in b.eval("document.querySelector('.wm-nearby__status').textContent")
+        assert b.eval("document.getElementById('wm-towns').hidden") is False
+
+
+@needs_browser
 def test_without_javascript_the_page_links_to_the_directory_by_town(site, demo_network):  # noqa: F811
     with serve_dir(site) as base, Browser(360, 740) as b:
         b.send("Emulation.setScriptExecutionDisabled", {"value": True}, session=True)

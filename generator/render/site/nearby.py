@@ -78,7 +78,7 @@ def parse_hours(text: str) -> list[list[list[int]] | None] | None:
             fresh = True
             if kind == "range":
                 a, b = _DAY_INDEX[m.group(2)], _DAY_INDEX[m.group(3)]
-                days = list(range(a, b + 1)) if a <= b else list(range(a, 7)) + list(range(0, b + 1))
+                days = list(range(a, b + 1)) if a <= b else list(range(a, 7)) + list(range(b + 1))
             elif kind == "list":
                 days = sorted({_DAY_INDEX[c] for c in re.findall(f"[{_DAY}]", m.group("list"))})
             elif kind == "every":
