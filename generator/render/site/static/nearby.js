@@ -284,7 +284,7 @@
       2: ["unavailable", "手机暂时无法确定位置(可能没有打开定位服务,或室内没有信号)。"],
       3: ["timeout", "定位超时,手机暂时无法确定位置。"]
     };
-    function ask() {
+    function ask(fresh) {
       towns.hidden = true;
       list.hidden = true;
       note.hidden = true;
@@ -298,7 +298,7 @@
       navigator.geolocation.getCurrentPosition(found, function (err) {
         var r = reasons[err.code] || reasons[2];
         fallback(r[0], r[1]);
-      }, { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 });
+      }, { enableHighAccuracy: true, timeout: 15000, maximumAge: fresh === true ? 0 : 60000 });
     }
 
     towns.addEventListener("click", function (ev) {
@@ -319,7 +319,7 @@
       });
     });
     locate.hidden = false;
-    locate.addEventListener("click", ask);
+    locate.addEventListener("click", function () { ask(true); });
     getIndex().catch(function () { index = null; });
     ask();
   }
