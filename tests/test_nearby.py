@@ -362,20 +362,20 @@ def test_map_dots_land_where_their_coordinates_say(site, demo_network):  # noqa:
         assert svg is not None, s.id
         lat0, lng0 = float(svg["data-lat0"]), float(svg["data-lng0"])
         scale, coslat, pad = float(svg["data-scale"]), float(svg["data-coslat"]), float(svg["data-pad"])
-        dots = svg.select("[data-id]")
+        dots = svg.select("a[href], [data-id]")
+        ids = [d["data-id"] if d.has_attr("data-id") else d["href"].strip("./") for d in dots]
         below = [x for x in net.descendants(s.id) if x.is_active and x.location is not None]
-        assert {d["data-id"] for d in dots} == {s.id} | {x.id for x in below}
-        lats = [gcj_position(net.stations[d["data-id"]])[0] for d in dots]
+        assert sorted(ids) == sorted([s.id] + [x.id for x in below])
+        lats = [gcj_position(net.stations[i])[0] for i in ids]
         assert coslat == pytest.approx(math.cos(math.radians((max(lats) + min(lats)) / 2)), abs=1e-6)
-        for d in dots:
+        for d, sid in zip(dots, ids):
             c = d.select_one("circle")
             x, y = float(c["cx"]), float(c["cy"])
             lat, lng = lat0 - (y - pad) / scale, lng0 + (x - pad) / (scale * coslat)
-            want = gcj_position(net.stations[d["data-id"]])
-            assert great_circle(lat, lng, *want) < 20, (d["data-id"], lat, lng, want)
+            want = gcj_position(net.stations[sid])
+            assert great_circle(lat, lng, *want) < 20, (sid, lat, lng, want)
             if d.name == "a":
-                st = net.stations[d["data-id"]]
-                assert d["aria-label"] == st.name and d["href"] == f"../{st.id}/"
+                assert d["aria-label"] == net.stations[sid].name and d["href"] == f"../{sid}/"
         # the scale bar says how long it is
         bar = svg.select("path")[-1]["d"].split()
         bar_len = float(bar[3][1:])
@@ -447,3 +447,15 @@ def test_many_stations_without_a_location_get_one_summary_line(tree):
     out = CliRunner().invoke(cli, ["-f", str(root / "mkdocs.yml"), "check"]).output
     lines = [x for x in out.splitlines() if "没有标注位置" in x]
     assert len(lines) == 1 and "15 个在用阵地" in lines[0] and "wenming report" in lines[0]
+
+
+def test_a_big_centre_maps_its_direct_children(city_net):
+    from generator.render.site.geomap import MAP_MAX, station_map
+
+    root = city_net.root
+    below = sum(1 for _ in city_net.descendants(root.id))
+    assert below > MAP_MAX
+    m = station_map(city_net, root, f"stations/{root.id}/", below)
+    kids = {k.id for k in city_net.children_of(root.id) if k.is_active and k.location is not None}
+    assert m["shown"] == "children" and {d["id"] for d in m["dots"]} == kids | {root.id}
+    assert all(0 <= d["x"] <= m["w"] and 0 <= d["y"] <= m["h"] - 40 for d in m["dots"])

@@ -233,7 +233,7 @@ class Contexts:
         ctx["children"] = [{"label": LEVEL_LABELS[lv], "level": lv.value, "items": groups[lv]}
                            for lv in LEVEL_ORDER if groups.get(lv)]
         ctx["below_total"] = sizes.get(s.id, 0)
-        ctx["geomap"] = station_map(net, s, page)
+        ctx["geomap"] = station_map(net, s, page, ctx["below_total"])
         acts = sorted(net.activities_of(s.id), key=lambda a: (a.date, a.title), reverse=True)
         ctx["activities"] = [{"date": a.date, "title": a.title, "category": a.category,
                               "participants": a.participants} for a in acts[:6]]
