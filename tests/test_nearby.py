@@ -284,6 +284,7 @@ def test_without_javascript_the_page_links_to_the_directory_by_town(site, demo_n
         assert {t for t, _h in links} == {t.display_name for t in towns(demo_network)}
         assert all("/directory/regions/" in h or "/stations/" in h for _t, h in links)
         assert b.eval("getComputedStyle(document.getElementById('wm-towns')).display") != "none"
+        assert "无法使用手机位置" in b.text()
 
 
 def nearby_site(net, cfg, out: Path) -> Path:
