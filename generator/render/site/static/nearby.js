@@ -330,6 +330,7 @@
     module.exports = api;
   } else if (typeof document !== "undefined") {
     var root = document.getElementById("wm-nearby");
-    if (root && root.hasAttribute("data-data")) start(root);
+    // A browser too old for fetch keeps the page as it is without a script: the list of towns.
+    if (root && root.hasAttribute("data-data") && window.fetch && window.Promise) start(root);
   }
 })();
