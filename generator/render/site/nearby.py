@@ -162,6 +162,14 @@ def cell_of(lat: float, lng: float, d: float) -> tuple[int, int]:
     return math.floor(lat / d), math.floor(lng / d)
 
 
+def station_row(s: Station) -> list:
+    """A station as the data files hold it (the hours index is filled in per file)."""
+    loc = s.location
+    return [s.id, s.name, s.level.value, loc.lat if loc else None, loc.lng if loc else None,
+            s.phone or "", tel_uri(s.phone)[4:] if s.phone else "", -1, parse_open_day(s.open_day),
+            1 if s.coords == "wgs84" else 0]
+
+
 class _File:
     """Stations of one data file, with their hours texts shared."""
 
@@ -169,14 +177,11 @@ class _File:
         self.rows: list[list] = []
         self.hours: dict[str, int] = {}
 
-    def add(self, s: Station) -> None:
-        hi = -1
+    def add(self, s: Station, row: list) -> None:
         if s.hours:
-            hi = self.hours.setdefault(s.hours, len(self.hours))
-        loc = s.location
-        self.rows.append([s.id, s.name, s.level.value, loc.lat if loc else None, loc.lng if loc else None,
-                          s.phone or "", tel_uri(s.phone)[4:] if s.phone else "", hi, parse_open_day(s.open_day),
-                          1 if s.coords == "wgs84" else 0])
+            row = row.copy()
+            row[7] = self.hours.setdefault(s.hours, len(self.hours))
+        self.rows.append(row)
 
     def dumps(self, parsed: dict[str, Any]) -> str:
         h = [[t, parsed[t]] for t in self.hours]
@@ -197,11 +202,10 @@ def nearby_files(net: Network) -> dict[str, str]:
     placed = [(s, p) for s in active if (p := gcj_position(s)) is not None]
     d = choose_cell_size([p for _s, p in placed])
     cells: dict[tuple[int, int], _File] = defaultdict(_File)
-    parsed: dict[str, Any] = {}
+    rows = {s.id: station_row(s) for s in active}
+    parsed = {t: parse_hours(t) for t in {s.hours for s in active if s.hours}}
     for s, (lat, lng) in sorted(placed, key=lambda sp: sp[0].id):
-        cells[cell_of(lat, lng, d)].add(s)
-        if s.hours and s.hours not in parsed:
-            parsed[s.hours] = parse_hours(s.hours)
+        cells[cell_of(lat, lng, d)].add(s, rows[s.id])
     out: dict[str, str] = {}
     for (iy, ix), f in cells.items():
         out[f"c/{iy}_{ix}.json"] = f.dumps(parsed)
@@ -212,9 +216,7 @@ def nearby_files(net: Network) -> dict[str, str]:
         f = _File()
         for s in net.subtree(town.id):
             if s.is_active:
-                f.add(s)
-                if s.hours and s.hours not in parsed:
-                    parsed[s.hours] = parse_hours(s.hours)
+                f.add(s, rows[s.id])
         out[f"t/{town.id}.json"] = f.dumps(parsed)
     return out
 
