@@ -166,12 +166,15 @@ def test_cells_hold_every_active_placed_station_once(city_net):
     ids = []
     counted = 0
     for row in index["rows"]:
-        for j, n in enumerate(row[2:]):
+        for j, digit in enumerate(row[2]):
+            n = int(digit, 36)
             if n:
                 cell = json.loads(files[f"c/{row[0]}_{row[1] + j}.json"])
-                assert len(cell["s"]) == n
-                counted += n
+                assert len(cell["s"]) == n or (n == 35 and len(cell["s"]) >= 35)
+                counted += len(cell["s"])
                 ids += [s[0] for s in cell["s"]]
+            else:
+                assert f"c/{row[0]}_{row[1] + j}.json" not in files
     want = {sid for sid, _a, _b in placed_of(city_net)}
     assert counted == index["n"] == len(want) and set(ids) == want and len(ids) == len(set(ids))
     inactive = {s.id for s in city_net.stations.values() if not s.is_active}

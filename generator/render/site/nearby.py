@@ -3,8 +3,9 @@
 The phone finds its nearest stations itself (``static/nearby.js``) and downloads only the cells
 around it, so the data one answer costs stays small on a city or a province:
 
-* ``nearby/index.json``: the grid (cell size ``d`` in degrees of GCJ-02 latitude and longitude)
-  and the number of stations in every non-empty cell, run-length coded per row of cells;
+* ``nearby/index.json``: the grid (cell size ``d`` in degrees of GCJ-02 latitude and longitude),
+  the number ``n`` of stations placed, and the number in every non-empty cell (one base-36
+  digit, capped at 35) in runs along each row of cells (see :func:`_runs`);
 * ``nearby/c/<row>_<col>.json``: the stations of one cell;
 * ``nearby/t/<town id>.json``: the stations of one 镇/街道 (所), for a reader without a position.
 
@@ -221,24 +222,31 @@ def nearby_files(net: Network) -> dict[str, str]:
     return out
 
 
-def _runs(counts: Counter) -> list[list[int]]:
-    """Rows of cells as ``[row, first column, count, count, ...]`` (0 for an empty cell in a run)."""
+#: Cell counts in the index are one base-36 digit each; a cell with more stations shows 35.
+_DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
+
+
+def _runs(counts: Counter) -> list[list]:
+    """Rows of cells as ``[row, first column, "counts"]``: one base-36 digit per cell, ``0`` for an
+    empty cell inside a run, ``z`` for 35 or more (the browser needs counts only to decide how
+    many of the nearest cells to read first; a province's 23,000 cells take 2 bytes each or so)."""
     by_row: dict[int, list[int]] = defaultdict(list)
     for iy, ix in counts:
         by_row[iy].append(ix)
-    out = []
+    out: list[list] = []
     for iy in sorted(by_row):
         cols = sorted(by_row[iy])
-        run = [iy, cols[0], counts[(iy, cols[0])]]
+        start, digits = cols[0], [_DIGITS[min(35, counts[(iy, cols[0])])]]
         prev = cols[0]
         for ix in cols[1:]:
             if ix - prev > RUN_GAP:
-                out.append(run)
-                run = [iy, ix, counts[(iy, ix)]]
+                out.append([iy, start, "".join(digits)])
+                start, digits = ix, []
             else:
-                run += [0] * (ix - prev - 1) + [counts[(iy, ix)]]
+                digits += ["0"] * (ix - prev - 1)
+            digits.append(_DIGITS[min(35, counts[(iy, ix)])])
             prev = ix
-        out.append(run)
+        out.append([iy, start, "".join(digits)])
     return out
 
 

@@ -76,12 +76,13 @@
     return 2 * R * Math.asin(Math.min(1, Math.sqrt(a)));
   }
 
-  /* Cells of the index as [{iy, ix, n}]. */
+  /* Cells of the index as [{iy, ix, n}]: a row is [row, first column, "base-36 counts"]. */
   function cellsOf(index) {
     var out = [];
     index.rows.forEach(function (row) {
-      for (var j = 2; j < row.length; j++) {
-        if (row[j]) out.push({ iy: row[0], ix: row[1] + j - 2, n: row[j] });
+      for (var j = 0; j < row[2].length; j++) {
+        var n = parseInt(row[2].charAt(j), 36);
+        if (n) out.push({ iy: row[0], ix: row[1] + j, n: n });
       }
     });
     return out;
