@@ -21,6 +21,7 @@ from generator.load import load
 from generator.render.qr.maps import gcj02_to_wgs84, map_links, wgs84_to_gcj02
 from generator.render.site.geomap import M_PER_DEG
 from generator.render.site.nearby import (
+    WALK_M_PER_MIN,
     gcj_position,
     nearby_files,
     parse_hours,
@@ -197,6 +198,7 @@ def shown(b: Browser) -> list[dict]:
         name: li.querySelector('.wm-near__name a').textContent,
         href: li.querySelector('.wm-near__name a').getAttribute('href'),
         metres: li.querySelector('.wm-near__dist') ? +li.querySelector('.wm-near__dist').dataset.metres : null,
+        dist: li.querySelector('.wm-near__dist') ? li.querySelector('.wm-near__dist').textContent : '',
         tel: (li.querySelector('a[href^="tel:"]') || {}).href || '',
         open: li.querySelector('.wm-near__open strong').textContent,
         maps: [...li.querySelectorAll('.wm-near__actions a:not([href^="tel:"])')].map(a => a.href)}))""")
@@ -242,7 +244,9 @@ def test_a_phone_next_to_a_station_sees_it_first(site, demo_network, shots):  # 
             assert r["metres"] == pytest.approx(want, rel=0.01, abs=1.0)
         assert all(r["open"] in ("开放中", "今日休息", "时间未知", "现在未开放") for r in rows)
         assert rows[0]["maps"][0].startswith("https://uri.amap.com/marker?") and rows[0]["maps"][1].startswith("geo:")
-        assert "步行" in b.text() and "80 米" in b.text()
+        assert f"每分钟走 {WALK_M_PER_MIN} 米" in b.text()
+        for r in rows:
+            assert f"步行约 {max(1, math.ceil(r['metres'] / WALK_M_PER_MIN))} 分钟" in r["dist"]
         assert b.eval("document.documentElement.scrollWidth - window.innerWidth") <= 0
         b.screenshot(shots / "nearby-located-360.png", full_page=True)
         assert b.external_requests() == [], "no request may leave the host"

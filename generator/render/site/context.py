@@ -447,7 +447,7 @@ class Contexts:
 
     def nearby(self) -> dict:
         """The 找身边的实践站 page: the town chooser (plain links to the directory without JavaScript)."""
-        from .nearby import FOLDER, towns
+        from .nearby import FOLDER, WALK_M_PER_MIN, towns
 
         net, page = self.net, f"{FOLDER}/"
         groups: dict[str, list[dict]] = defaultdict(list)
@@ -463,7 +463,7 @@ class Contexts:
                for h in sorted(groups, key=lambda h: station_sort_key(net.stations[h]) if h else (-1,))]
         return {"groups": out, "home": relurl(page, ""), "data": "./",
                 "script": relurl(page, "assets/wenming/site/nearby.js"),
-                "directory": relurl(page, "directory/"), "walk": 80}
+                "directory": relurl(page, "directory/"), "walk": WALK_M_PER_MIN}
 
     def projects_index(self) -> dict:
         net, page = self.net, "projects/"

@@ -37,6 +37,8 @@ CELL_TARGET = 12
 #: A row of the index starts a new run after this many empty cells.
 RUN_GAP = 3
 FOLDER = "nearby"
+#: Walking speed for the page's time estimates (metres a minute; an unhurried older walker).
+WALK_M_PER_MIN = 80
 
 # ------------------------------------------------------------------ opening hours
 

@@ -161,7 +161,6 @@
   }
 
   // ------------------------------------------------------------ page
-  var WALK = 80; // metres per minute
   function distText(m) {
     if (m < 1000) return "约 " + Math.max(10, Math.round(m / 10) * 10) + " 米";
     return "约 " + (m < 10000 ? (m / 1000).toFixed(1) : Math.round(m / 1000)) + " 公里";
@@ -179,7 +178,7 @@
     return a;
   }
 
-  function item(home, s, f, metres, now) {
+  function item(home, walk, s, f, metres, now) {
     var li = el("li", "wm-near");
     var head = el("p", "wm-near__name");
     head.appendChild(link("", home + "stations/" + s[0] + "/", s[1]));
@@ -187,7 +186,7 @@
     head.appendChild(el("span", "wm-tag", s[2]));
     li.appendChild(head);
     if (metres !== null) {
-      var mins = Math.max(1, Math.ceil(metres / WALK));
+      var mins = Math.max(1, Math.ceil(metres / walk));
       var dist = el("p", "wm-near__dist", "直线距离" + distText(metres) + " · 步行约 " + mins + " 分钟");
       dist.setAttribute("data-metres", String(Math.round(metres * 10) / 10));
       li.appendChild(dist);
@@ -213,6 +212,7 @@
   function start(root) {
     var data = root.getAttribute("data-data");
     var home = root.getAttribute("data-home");
+    var walk = +root.getAttribute("data-walk"); // metres a minute (WALK_M_PER_MIN in nearby.py)
     var status = root.querySelector(".wm-nearby__status");
     var list = root.querySelector(".wm-nearby__list");
     var note = root.querySelector(".wm-nearby__note");
@@ -243,7 +243,7 @@
     function show(rows, title) {
       list.textContent = "";
       var now = new Date();
-      rows.forEach(function (r) { list.appendChild(item(home, r.s, r.f, r.m, now)); });
+      rows.forEach(function (r) { list.appendChild(item(home, walk, r.s, r.f, r.m, now)); });
       list.hidden = false;
       note.hidden = rows.every(function (r) { return r.m === null; });
       if (title) say(title, root.getAttribute("data-state") || "town");
