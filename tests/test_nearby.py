@@ -103,6 +103,26 @@ def test_js_converter_and_map_links_equal_the_python_ones(demo_network):
     assert [list(x) for x in map_links(odd)] == links[-1]
 
 
+@needs_node
+def test_open_now_in_the_script_follows_the_parsed_week():
+    """The page's status for a station whose hours are 周一至周五 8:30-12:00, 14:30-18:00; 周六 9:00-12:00,
+    open day 每月7日, at local times of Monday 7 and Sunday 13 December 2026."""
+    text = "周一至周五 8:30-12:00, 14:30-18:00; 周六 9:00-12:00"
+    f = {"h": [[text, parse_hours(text)]]}
+    s = ["x", "某站", "站", 38.0, 109.0, "", "", 0, "m7", 0]
+    unknown = ["y", "某站", "站", 38.0, 109.0, "", "", -1, "", 0]
+    got = node_eval(f"const f = {json.dumps(f, ensure_ascii=False)}, s = {json.dumps(s, ensure_ascii=False)},"
+                    f" u = {json.dumps(unknown, ensure_ascii=False)};\n"
+                    "const at = (d, h, m) => new Date(2026, 11, d, h, m);\n"
+                    "console.log(JSON.stringify([nearby.openState(s, f, at(7, 9, 0)), nearby.openState(s, f, at(7, 13, 0)),"
+                    " nearby.openState(s, f, at(7, 18, 0)), nearby.openState(s, f, at(13, 10, 0)),"
+                    " nearby.openState(u, f, at(7, 10, 0))]));")
+    assert [g[:2] for g in got] == [["open", "开放中"], ["later", "现在未开放"], ["later", "现在未开放"],
+                                    ["closed", "今日休息"], ["unknown", "时间未知"]]
+    assert "今天是固定活动日" in got[0][2] and "8:30–12:00、14:30–18:00" in got[0][2]
+    assert "活动日" not in got[3][2]
+
+
 # ------------------------------------------------------------------ data files and budgets
 
 

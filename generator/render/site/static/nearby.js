@@ -256,7 +256,6 @@
     function found(pos) {
       var t0 = performance.now();
       bytes = 0;
-      getIndex();
       var g = wgs84ToGcj02(pos.coords.latitude, pos.coords.longitude);
       getIndex().then(function (idx) {
         if (!idx.n) return fallback("nodata", "本站还没有阵地的位置信息,无法按距离排列。");
