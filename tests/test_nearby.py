@@ -303,6 +303,18 @@ def test_a_phone_without_a_position_fix_says_so(site):  # noqa: F811
 
 
 @needs_browser
+def test_a_plain_http_site_says_the_browser_refuses_the_position(site):  # noqa: F811
+    """Served over http from a name other than localhost the page is not a secure context."""
+    flags = ["--host-resolver-rules=MAP wenming.test 127.0.0.1, MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost"]
+    with serve_dir(site) as base, Browser(360, 740, extra_flags=flags) as b:
+        b.set_geolocation(38.28, 109.73)
+        b.open(base.replace("127.0.0.1", "wenming.test") + "nearby/")
+        assert wait_done(b) == "insecure"
+        assert "https" in b.eval("document.querySelector('.wm-nearby__status').textContent")
+        assert b.eval("document.getElementById('wm-towns').hidden") is False
+
+
+@needs_browser
 def test_without_javascript_the_page_links_to_the_directory_by_town(site, demo_network):  # noqa: F811
     with serve_dir(site) as base, Browser(360, 740) as b:
         b.send("Emulation.setScriptExecutionDisabled", {"value": True}, session=True)
