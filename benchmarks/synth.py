@@ -196,10 +196,18 @@ def flow(d: dict) -> str:
     return "{" + ", ".join(f"{k}: {q(v)}" for k, v in d.items() if v not in (None, "")) + "}"
 
 
+#: Where positions fall (lat min, lat max, lng min, lng max): a city, or 山东省 for the province preset.
+POSITION_BOX = {False: (36.2, 37.8, 116.3, 118.2), True: (34.6, 38.2, 115.2, 122.4)}
+#: How far (degrees) a district lies from its city, a town from its district, a 站 from its town.
+POSITION_SPREAD = {"中心": 0.35, "所": 0.09, "站": 0.05}
+
+
 class Synth:
     def __init__(self, preset: Preset, seed: int):
         self.p = preset
+        self.seed = seed
         self.r = random.Random(seed)
+        self.centres: dict[str, tuple[float, float]] = {}
         self.used_ids: set[str] = set()
         self.stations: list[Node] = []
         self.lines_written = 0
@@ -234,6 +242,38 @@ class Synth:
     def hours(self) -> str:
         return self.r.choice(["周一至周五 8:30-12:00, 14:00-17:30", "周一至周日 9:00-11:30, 14:30-18:00",
                               "周二至周日 9:00-17:00", "工作日 8:30-17:30，周末预约开放"])
+
+    # Plausible GCJ-02 positions: a district lies within reach of its city, a town within a few
+    # kilometres of its district seat, a village or community around its town (the nearby page
+    # and the maps need clusters like real ones, not a uniform scatter over the whole city).
+    def centre(self, s: Node) -> tuple[float, float]:
+        """Where a 中心 or 所 stands; fixed by the seed and the id, whatever else is drawn."""
+        got = self.centres.get(s.id)
+        if got is None:
+            lat0, lat1, lng0, lng1 = POSITION_BOX[bool(self.p.province)]
+            rr = random.Random(f"{self.seed}:{s.id}")
+            parent = self.by_id.get(s.parent or "")
+            if parent is None:
+                got = ((lat0 + lat1) / 2, (lng0 + lng1) / 2)
+            elif parent.parent is None and self.p.province:  # a city anywhere in the province
+                got = (rr.uniform(lat0, lat1), rr.uniform(lng0, lng1))
+            else:
+                plat, plng = self.centre(parent)
+                k = POSITION_SPREAD.get(s.level, 0.05) * (0.5 if parent.parent else 1.0)
+                got = (min(lat1, max(lat0, plat + rr.uniform(-k, k))),
+                       min(lng1, max(lng0, plng + rr.uniform(-k, k) * 1.25)))
+            self.centres[s.id] = got
+        return got
+
+    def position(self, s: Node, u: float, v: float) -> tuple[float, float]:
+        """A station's position from two draws in [0, 1): a 站 around its 所, others near their seat."""
+        if s.level == "站":
+            lat, lng = self.centre(self.by_id[s.parent])
+            k = POSITION_SPREAD["站"]
+        else:
+            lat, lng = self.centre(s)
+            k = 0.004
+        return lat + (u - 0.5) * 2 * k, lng + (v - 0.5) * 2 * k * 1.25
 
     def split(self, total: int, parts: int) -> list[int]:
         """``total`` items over ``parts`` buckets, uneven but none empty."""
@@ -376,7 +416,7 @@ class Synth:
             lines.append(f"parent: {s.parent}")
         lines += [f"region: {q(s.region)}", f"division_code: {q(s.code)}",
                   f"address: {q(s.region + r.choice(['党群服务中心', '综合文化服务中心', '便民服务大厅二楼', '新时代文明实践广场']))}",
-                  f"location: {{lat: {36.2 + r.random() * 1.6:.4f}, lng: {116.3 + r.random() * 1.9:.4f}}}"]
+                  "location: {{lat: {:.5f}, lng: {:.5f}}}".format(*self.position(s, r.random(), r.random()))]
         if status != "closed":
             lines.append(f"phone: {q(self.phone(s.area))}")
         lines += [f"hours: {q(self.hours())}", f"open_day: {q('每月' + str(r.randint(1, 28)) + '日')}",

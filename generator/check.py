@@ -23,7 +23,7 @@ from typing import Literal, NamedTuple
 
 from .config import Config, custom_dir_missing, missing_site_url
 from .errors import Problem, Problems
-from .graph import Network
+from .graph import Network, check_locations
 
 #: ``links=`` for a caller that renders every page and reports their links itself (the build):
 #: the link check runs only when the verdict fails already, so that the failed build lists
@@ -45,6 +45,7 @@ def check_project(config: Config, *, links: bool | Literal["if-failing"] = True,
     readable = not problems.errors
     problems.extend(check_settings(config))
     problems.extend(check_network(net, config))
+    check_locations(net, problems)
     if readable and (links is True or (links == LINKS_IF_FAILING and problems.errors)):
         from .render.markdown import check_links
 

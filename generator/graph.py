@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
+from pathlib import Path
 
 from .config import Config
 from .errors import Problems, did_you_mean, hint_en, hint_zh, unknown_id
@@ -243,6 +244,33 @@ def check_graph(net: Network, problems: Problems) -> None:
     _check_references(net, problems)
     _check_categories(net, problems)
     _check_casebooks(net, problems)
+
+
+#: More active stations than this without a location get one summary warning instead of one each.
+LOCATION_WARN_MAX = 10
+
+
+def check_locations(net: Network, problems: Problems) -> None:
+    """Warn about active stations without a ``location``: the nearby page and the maps leave them out."""
+    missing = sorted((s for s in net.stations.values() if s.is_active and s.location is None),
+                     key=lambda s: str(s.path))
+    if not missing:
+        return
+    how_zh = "请补上 location: {lat: 纬度, lng: 经度}(GCJ-02 坐标,可在高德地图上点选地点得到)"
+    how_en = "add location: {lat: .., lng: ..} (GCJ-02, as Amap shows it)"
+    if len(missing) <= LOCATION_WARN_MAX:
+        for s in missing:
+            problems.warn(s.path, s.line_of("name"), "location",
+                          f"在用阵地没有标注位置,“找身边的实践站”页面和地图上不会出现它;{how_zh}",
+                          f"an active station without a location is left out of the nearby page and the maps; {how_en}")
+        return
+    folder = str(Path(str(missing[0].path)).parent)
+    some = "、".join(s.id for s in missing[:5])
+    problems.warn(folder, None, "location",
+                  f"{len(missing)} 个在用阵地没有标注位置(如 {some} 等),“找身边的实践站”页面和地图上不会出现它们;"
+                  f"{how_zh}。`wenming report` 按实践所列出各所的数量",
+                  f"{len(missing)} active stations have no location (e.g. {some}) and are left out of the nearby "
+                  f"page and the maps; {how_en}. `wenming report` counts them per 所")
 
 
 def _station_ref(net: Network, problems: Problems, rec: Record, field: str, value: str,

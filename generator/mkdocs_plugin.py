@@ -569,6 +569,7 @@ class WenmingPlugin(BasePlugin[WenmingOptions]):
 
     def _post_build(self, config) -> None:
         from .progress import Progress
+        from .render.site.nearby import write_nearby
 
         site_dir = Path(config.site_dir)
         missing = [k for k in PAGE_KINDS if k not in self.shells]
@@ -595,6 +596,7 @@ class WenmingPlugin(BasePlugin[WenmingOptions]):
             hub_urls = [""] + [h.url for h in self.hubs.values()] + [
                 p[:-3] + "/" if not p.endswith("index.md") else p[:-8] for p in self.net.pages if p != "index.md"]
             self.builder.write_sitemap(site_dir, hub_urls)
+            write_nearby(self.net, site_dir)  # the 找身边的实践站 page's data files
             if incremental:
                 self._update_qr(site_dir, {rid for kind, rid in result.keys if kind in ("station", "moved")})
             else:

@@ -252,6 +252,22 @@ class Browser:
         self.eval(f"(() => {{ const e = document.querySelector({json.dumps(selector)}); e.focus(); e.value=''; }})()")
         self.send("Input.insertText", {"text": text}, session=True)
 
+    def set_geolocation(self, lat: float, lng: float, accuracy: float = 10.0, *, origin: str | None = None) -> None:
+        """Allow geolocation (for ``origin``, else every origin) and report this WGS-84 position."""
+        params: dict[str, Any] = {"permissions": ["geolocation"]}
+        if origin:
+            params["origin"] = origin
+        self.send("Browser.grantPermissions", params)
+        self.send("Emulation.setGeolocationOverride",
+                  {"latitude": lat, "longitude": lng, "accuracy": accuracy}, session=True)
+
+    def deny_geolocation(self, origin: str | None = None) -> None:
+        """The reader refuses the position: the permission is set to denied."""
+        params: dict[str, Any] = {"permission": {"name": "geolocation"}, "setting": "denied"}
+        if origin:
+            params["origin"] = origin
+        self.send("Browser.setPermission", params)
+
     def screenshot(self, path: str | Path, *, full_page: bool = False) -> Path:
         params: dict[str, Any] = {"format": "png"}
         if full_page:

@@ -49,7 +49,7 @@ RECORD_FOLDERS = tuple(KIND_OF_FOLDER)
 RECORD_SUFFIXES = (".md", ".yml", ".yaml")
 #: Index pages the site generates (no Markdown file behind them).
 GENERATED_PAGES = {"", "stations/", "projects/", "people/", "cases/", "casebooks/", "stats/",
-                   "directory/", "search/"}
+                   "directory/", "search/", "nearby/"}
 
 # ----------------------------------------------------------------------------- allow-list
 

@@ -431,6 +431,22 @@ def build_report(net: Network, config: Config, profile: Profile, under: str | No
             regions.append({"id": child.id, "name": child.name, "region": child.region,
                             "stations": {lv: sub.get(lv, 0) for lv in LEVELS}})
 
+    # stations without a location (the nearby page and the maps cannot show them), per 所
+    institute_of: dict[str, Station | None] = {}
+    by_institute: dict[str | None, list[int]] = {}
+    for s in active:
+        if s.level == Level.institute:
+            inst = s
+        else:
+            inst = next((a for a in reversed(net.ancestors(s.id)) if a.level == Level.institute), None)
+        institute_of[inst.id if inst else ""] = inst
+        tally = by_institute.setdefault(inst.id if inst else None, [0, 0])
+        tally[0] += 1
+        tally[1] += s.location is None
+    unplaced = [{"id": k, "name": institute_of[k].name if k else "不属于实践所的阵地", "active": v[0],
+                 "missing": v[1]} for k, v in by_institute.items() if v[1]]
+    unplaced.sort(key=lambda x: (x["id"] is None, -x["missing"], x["name"]))
+
     # teams and members
     teams_total = members = unknown_members = 0
     team_cat: Counter[str] = Counter()
@@ -555,6 +571,7 @@ def build_report(net: Network, config: Config, profile: Profile, under: str | No
         "ledger": {"year": year, "totals": ledger_years_.get(str(year), dict(empty_year)),
                    "by_year": ledger_years_, "by_station": by_station_year},
         "team_activities": team_rows,
+        "locations": {"missing": sum(x["missing"] for x in unplaced), "by_institute": unplaced},
         "coverage": {"by_level": coverage, "units": units},
         "standards": {
             "profile": {"id": profile.id, "name": profile.name, "source": profile.source,

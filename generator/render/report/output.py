@@ -83,6 +83,10 @@ def sections(r: dict[str, Any]) -> list[Section]:
 
     out.append(Section("regions", "各片区阵地数", ["片区", *LEVELS],
                        [[g["name"], *[g["stations"][lv] for lv in LEVELS]] for g in c["by_region"]]))
+    loc = r["locations"]
+    out.append(Section("locations", f"未标注位置的在用阵地（{loc['missing']} 个，按实践所）",
+                       ["实践所", "编号", "在用阵地（个）", "未标位置（个）"],
+                       [[x["name"], x["id"] or "", x["active"], x["missing"]] for x in loc["by_institute"]]))
     t = r["teams"]
     out.append(Section("teams", "志愿服务队（按类别）", ["类别", "队伍（支）"],
                        [[k, v] for k, v in t["by_category"].items()] + [["合计", t["total"]]]))

@@ -242,6 +242,7 @@ class SiteBuilder:
         net = self.net
         out = [Hub("stations", "stations/index.md", "stations/", "阵地")]
         out.append(Hub("regions", "directory/index.md", "directory/", "按地区浏览"))
+        out.append(Hub("nearby", "nearby/index.md", "nearby/", "找身边的实践站"))
         by_level = net.stations_by_level()
         for lv in LEVEL_ORDER:
             if by_level[lv]:
@@ -267,7 +268,8 @@ class SiteBuilder:
         """Navigation tree: (title, src) or (title, [children]); stations are never in it."""
         hubs = {h.key: h for h in self.hubs()}
         tree: list[tuple[str, Any]] = [("首页", "index.md")]
-        station_items: list[tuple[str, Any]] = [("阵地总览", "stations/index.md"), ("按地区浏览", "directory/index.md")]
+        station_items: list[tuple[str, Any]] = [("阵地总览", "stations/index.md"), ("找身边的实践站", "nearby/index.md"),
+                                                 ("按地区浏览", "directory/index.md")]
         station_items += [(h.title, h.src) for k, h in hubs.items() if k.startswith("level:")]
         tree.append(("阵地", station_items))
         tree.append(("品牌项目", "projects/index.md"))
@@ -290,6 +292,8 @@ class SiteBuilder:
             name, data = "stations_index", c.stations_index()
         elif key == "regions":
             name, data = "regions", c.regions()
+        elif key == "nearby":
+            name, data = "nearby", c.nearby()
         elif key.startswith("level:"):
             slug = key.split(":", 1)[1]
             level = next(lv for lv, s in LEVEL_SLUGS.items() if s == slug)

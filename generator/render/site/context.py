@@ -21,6 +21,7 @@ from ...model.fields import PROJECT_LEVEL_ORDER
 from ...urls import casebook_url, qr_page_url
 from ...geo import map_links
 from .util import LEVEL_LABELS, LEVEL_SLUGS, phone_is_mobile, record_url, relurl, sms_uri
+from .geomap import station_map
 
 DEMO_TAGS = {"示例", "demo", "sample"}
 #: Cases listed on a project page.
@@ -234,6 +235,7 @@ class Contexts:
         ctx["children"] = [{"label": LEVEL_LABELS[lv], "level": lv.value, "items": groups[lv]}
                            for lv in LEVEL_ORDER if groups.get(lv)]
         ctx["below_total"] = sizes.get(s.id, 0)
+        ctx["geomap"] = station_map(net, s, page, ctx["below_total"])
         acts = sorted(net.activities_of(s.id), key=lambda a: (a.date, a.title), reverse=True)
         ctx["activities"] = [{"date": a.date, "title": a.title, "category": a.category,
                               "participants": a.participants} for a in acts[:6]]
@@ -444,6 +446,26 @@ class Contexts:
         return {"top": self.station_link(page, top), "region": top.region, "sections": sections,
                 "count": self.subtree_sizes.get(top.id, 0) + 1, "home": relurl(page, ""),
                 "up": relurl(page, "directory/")}
+
+    def nearby(self) -> dict:
+        """The 找身边的实践站 page: the town chooser (plain links to the directory without JavaScript)."""
+        from .nearby import FOLDER, WALK_M_PER_MIN, towns
+
+        net, page = self.net, f"{FOLDER}/"
+        groups: dict[str, list[dict]] = defaultdict(list)
+        for t in towns(net):
+            head = t.parent if t.parent in net.stations and t.parent != net.root_id else ""
+            top = self.district.get(t.id, "")
+            if top and net.children_of(t.id):
+                url = relurl(page, f"directory/regions/{top}/") + (f"#s-{t.id}" if top != t.id else "")
+            else:
+                url = relurl(page, record_url("station", t.id))
+            groups[head].append({"id": t.id, "name": t.display_name, "url": url})
+        out = [{"title": net.stations[h].display_name if h else "", "items": groups[h]}
+               for h in sorted(groups, key=lambda h: station_sort_key(net.stations[h]) if h else (-1,))]
+        return {"groups": out, "home": relurl(page, ""), "data": "./",
+                "script": relurl(page, "assets/wenming/site/nearby.js"),
+                "directory": relurl(page, "directory/"), "walk": WALK_M_PER_MIN}
 
     def projects_index(self) -> dict:
         net, page = self.net, "projects/"

@@ -193,6 +193,7 @@ _LISTED = ("name", "short_name", "parent", "level", "status", "merged_into", "ph
 HUB_NEEDS: dict[str, frozenset[str]] = {
     "stations": frozenset({"station-listed"}),
     "regions": frozenset({"station-listed"}),
+    "nearby": frozenset({"station-listed"}),
     "level:": frozenset({"station-listed"}),
     "region:": frozenset({"station-listed"}),
     "projects": frozenset({"project", "station-listed"}),
