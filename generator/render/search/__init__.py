@@ -9,10 +9,13 @@
    the main content of every page into ``site_dir/pagefind/``: the browser later
    downloads only the index chunks and fragments a query needs;
 3. the character/phrase map the browser uses to convert a Traditional query to
-   Simplified is written to ``site_dir/pagefind/wenming-t2s.json``.
+   Simplified is written to ``site_dir/pagefind/wenming-search.json``;
+4. given the network, the name index of every record (:mod:`.names`) is written to
+   ``site_dir/pagefind/names/`` while Pagefind runs.
 
-The search box (``templates/partials/search.html``, ``static/search.js``)
-replaces Material's own search, which would download one big JSON index.
+The search box (``templates/partials/search.html``, ``static/names.js``,
+``static/search.js``) replaces Material's own search, which would download one big
+JSON index: names first, then Pagefind's full-text results.
 """
 
 from __future__ import annotations
@@ -26,13 +29,14 @@ import shutil
 import subprocess
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ...errors import UsageError
+from .names import NAMES_DIR
 from .pages import FALLBACK_SELECTOR, add_simplified_copy
 from .t2s import browser_map
 
@@ -407,12 +411,15 @@ def run_pagefind(site_dir: Path, *, root_selector: str | None, stats: IndexStats
 
 def build_index(site_dir: Path, config: Any = None, *, prepared: bool = False,
                 shard_pages: int = SHARD_PAGES, progress: Callable[[int, int], None] | None = None,
+                net: Any = None, pages: Iterable[tuple[str, str]] = (),
                 ) -> IndexStats | None:
     """Build the search index of the site in ``site_dir`` (after all pages are written).
 
     Does nothing when ``config.search`` is false. ``prepared=True`` tells it that every
     page already went through :func:`prepare_html` when it was written, which saves a
-    pass over the files. Returns timing figures.
+    pass over the files. With ``net`` (the network) the name index of its records and of
+    ``pages`` (``(url, title)`` of hub and editorial pages) is written too. Returns timing
+    figures.
     """
     if config is not None and not getattr(config, "search", True):
         return None
@@ -458,8 +465,15 @@ def build_index(site_dir: Path, config: Any = None, *, prepared: bool = False,
 
     if progress:
         progress(0, len(shards))
+    names_dir = site_dir / f".{BUNDLE_DIR}-names"
     with ThreadPoolExecutor(max_workers=max(1, min(runs, len(shards)))) as pool:
-        counts = list(pool.map(index_one, range(len(shards))))
+        running = pool.map(index_one, range(len(shards)))
+        if net is not None:  # while Pagefind runs in its own processes
+            from .names import entries, write_index
+
+            shutil.rmtree(names_dir, ignore_errors=True)
+            stats.extra["names"] = write_index(names_dir, entries(net, pages))
+        counts = list(running)
     # The first non-empty run is the main bundle; the others become its shards.
     extra: list[str] = []
     for i, pages in enumerate(counts):
@@ -472,6 +486,10 @@ def build_index(site_dir: Path, config: Any = None, *, prepared: bool = False,
             os.replace(parts / str(i), bundle / name)
             extra.append(f"{name}/")
     shutil.rmtree(parts, ignore_errors=True)
+    if net is not None:
+        bundle.mkdir(exist_ok=True)
+        os.replace(names_dir / NAMES_DIR, bundle / NAMES_DIR)
+        shutil.rmtree(names_dir, ignore_errors=True)
     if cache is not None:
         cache.keep_only_used()
     if not stats.indexed_pages:
