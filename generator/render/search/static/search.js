@@ -372,12 +372,19 @@
     box.setAttribute("data-wm-state", "done");
   }
 
+  /* Opening the box fetches the name index's settings (a few KB); Pagefind comes only
+     with the first full-text search. */
+  function prepare() {
+    if (names) names.load().catch(function () {});
+    else load();
+  }
+
   function open() {
     if (toggle && !toggle.checked) {
       toggle.checked = true;
       toggle.dispatchEvent(new Event("change"));
     }
-    load();
+    prepare();
   }
 
   function close() {
@@ -415,7 +422,7 @@
   if (toggle) {
     toggle.addEventListener("change", function () {
       if (toggle.checked && document.activeElement !== input) {
-        load();
+        prepare();
         setTimeout(function () { input.focus(); }, 250);
       }
     });
