@@ -189,11 +189,10 @@ def judge(queries: list[dict], answers: list[dict], items: list) -> list[str]:
             names = e.letters if q["letters"] else e.forms
             return any(text in n for n in names) if part else text in names
 
-        rivals = sum(1 for e in items if e.kind != 4 and any(
-            (text in n) if part else (text == n) for n in (e.letters if q["letters"] else e.forms)))
         if a["pos"] > 0 and all(rival(u) for u in a["above"]):
             out.append("tied")
-        elif a["pos"] < 0 and part and rivals > CAP:
+        elif a["pos"] < 0 and part and sum(1 for e in items if e.kind != 4 and any(
+                text in n for n in (e.letters if q["letters"] else e.forms))) > CAP:
             out.append("tied")
         else:
             out.append("miss")
