@@ -13,6 +13,10 @@ For each city (benchmarks/synth.py, the jinan preset scaled to N 站): builds th
   ``--runs``, each in a fresh browser, a station's full name), with the bytes the search
   downloaded (everything requested after the page loaded).
 
+With ``--province`` it writes the province preset (70,000 站) and builds its name index
+only (no site): index time, peak memory, files and bytes, and the node figures over a sample
+of records (``--sample``).
+
 Plain Material + jieba on the same records is not run here (see benchmarks/README.md).
 """
 
@@ -24,6 +28,7 @@ import functools
 import http.server
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -49,7 +54,7 @@ def build(project: Path, stations: int, seed: int) -> Path:
     return project / "site"
 
 
-def forms(project: Path) -> tuple[dict, dict]:
+def forms(project: Path, sample: int = 0) -> tuple[dict, dict]:
     from generator.config import load_config
     from generator.load import load
     from generator.render.search import names
@@ -63,7 +68,13 @@ def forms(project: Path) -> tuple[dict, dict]:
     items = names.entries(net, hubs)
     figures = names.write_index(project / ".bench-names", items)
     figures["seconds"] = time.perf_counter() - start
-    queries = query_forms(items)
+    figures["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    records = [e for e in items if e.kind != 4]
+    if sample and len(records) > sample:
+        import random
+
+        records = random.Random(5).sample(records, sample)
+    queries = query_forms(records)
     answers = run_names(project / ".bench-names" / names.NAMES_DIR, queries)
     verdicts = judge(queries, answers, items)
     table: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
@@ -115,25 +126,41 @@ def first_search(site: Path, queries: list[str], runs: int) -> tuple[float, floa
     return statistics.median(times), statistics.median(bytes_), bytes_
 
 
+def report(name: str, table: dict, figures: dict) -> None:
+    print(f"  {name} name index: {figures['records']} records, {figures['files']} files, "
+          f"{figures['bytes'] / 1e6:.1f} MB on disk, settings {figures['meta_bytes'] / 1000:.1f} KB, "
+          f"built in {figures['seconds']:.2f} s, peak memory of this process {figures['peak_mb']:.0f} MB")
+    print("  | form | queries | top-1 | top-5 | first or tied | first search KB (mean / max) |")
+    for form, t in table.items():
+        print(f"  | {form} | {t['n']} | {t['top1'] / t['n']:.1%} | {t['top5'] / t['n']:.1%} | "
+              f"{t['tie_ok'] / t['n']:.1%} | {t['bytes'] / t['n'] / 1000:.0f} / {t['max_bytes'] / 1000:.0f} |",
+              flush=True)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--stations", type=int, nargs="+", default=[1000, 4637])
     ap.add_argument("--work", type=Path, default=Path("/tmp/wenming-bench-search"))
     ap.add_argument("--runs", type=int, default=10)
     ap.add_argument("--seed", type=int, default=11)
+    ap.add_argument("--province", action="store_true", help="the province's name index only")
+    ap.add_argument("--sample", type=int, default=3000, help="records asked for on the province")
     args = ap.parse_args()
+    if args.province:
+        import synth
+
+        project = args.work / "province"
+        if not (project / "mkdocs.yml").is_file():
+            synth.synthesize(project, "province", seed=args.seed)
+        table, figures = forms(project, args.sample)
+        report("province", table, figures)
+        return
     for n in args.stations:
         project = args.work / f"city{n}"
         print(f"city of {n} 站 ({project})", flush=True)
         site = build(project, n, args.seed)
         table, figures = forms(project)
-        print(f"  name index: {figures['records']} records, {figures['shards']} shards, "
-              f"{figures['bytes'] / 1e6:.1f} MB on disk, settings {figures['meta_bytes'] / 1000:.1f} KB, "
-              f"built in {figures['seconds']:.2f} s")
-        print("  | form | queries | top-1 | top-5 | first or tied | first search KB (mean / max) |")
-        for form, t in table.items():
-            print(f"  | {form} | {t['n']} | {t['top1'] / t['n']:.1%} | {t['top5'] / t['n']:.1%} | "
-                  f"{t['tie_ok'] / t['n']:.1%} | {t['bytes'] / t['n'] / 1000:.0f} / {t['max_bytes'] / 1000:.0f} |")
+        report(f"city{n}", table, figures)
         from generator.config import load_config
         from generator.load import load
 

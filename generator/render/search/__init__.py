@@ -149,6 +149,8 @@ MAX_SHARDS = 16
 MAX_SHARDS_PARALLEL = 28
 #: Memory of a Pagefind run per page, in KB (measured on station pages, 2,000 to 9,500 a run).
 PAGE_KB = 165
+#: Networks of up to this many records get their name index written while Pagefind runs.
+NAMES_ALONGSIDE = 30_000
 #: Memory the build and its Pagefind runs may use together, in MB.
 MEMORY_MB = 3700
 _STATS_LOCK = threading.Lock()
@@ -466,14 +468,23 @@ def build_index(site_dir: Path, config: Any = None, *, prepared: bool = False,
     if progress:
         progress(0, len(shards))
     names_dir = site_dir / f".{BUNDLE_DIR}-names"
+
+    def write_names() -> None:
+        from .names import entries, write_index
+
+        shutil.rmtree(names_dir, ignore_errors=True)
+        stats.extra["names"] = write_index(names_dir, entries(net, pages))
+
+    # The name index is written while Pagefind runs in its own processes, except on a network
+    # so big that its memory would add to theirs (a province): then after them.
+    records = sum(len(getattr(net, k, ())) for k in ("stations", "projects", "people", "cases")) if net else 0
     with ThreadPoolExecutor(max_workers=max(1, min(runs, len(shards)))) as pool:
         running = pool.map(index_one, range(len(shards)))
-        if net is not None:  # while Pagefind runs in its own processes
-            from .names import entries, write_index
-
-            shutil.rmtree(names_dir, ignore_errors=True)
-            stats.extra["names"] = write_index(names_dir, entries(net, pages))
+        if net is not None and records <= NAMES_ALONGSIDE:
+            write_names()
         counts = list(running)
+    if net is not None and records > NAMES_ALONGSIDE:
+        write_names()
     # The first non-empty run is the main bundle; the others become its shards.
     extra: list[str] = []
     for i, pages in enumerate(counts):
@@ -500,6 +511,11 @@ def build_index(site_dir: Path, config: Any = None, *, prepared: bool = False,
     log.info("搜索索引:%d 页,%d 页加了简体副本,用时 %.1f 秒 (search index: %s pages, %d with a "
              "Simplified copy, %.1f s)", stats.indexed_pages or 0, stats.pages_with_copy, stats.seconds,
              stats.indexed_pages, stats.pages_with_copy, stats.seconds)
+    if "names" in stats.extra:
+        fig = stats.extra["names"]
+        log.info("名称索引:%d 条记录,%d 个文件,%.1f MB,用时 %.1f 秒 (name index: %d records, %d files, "
+                 "%.1f MB, %.1f s)", fig["records"], fig["files"], fig["bytes"] / 1e6, fig["seconds"],
+                 fig["records"], fig["files"], fig["bytes"] / 1e6, fig["seconds"])
     return stats
 
 

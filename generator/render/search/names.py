@@ -298,4 +298,5 @@ def write_index(bundle: Path, items: list[Entry], *, shard_bytes: int = SHARD_BY
     tmp.write_bytes(meta_bytes)
     os.replace(tmp, folder / META_NAME)
     return {"records": len(items), "keys": len(lists), "frequent": len(counts), "shards": shards,
+            "files": len(grouped) + 1,
             "bytes": total, "meta_bytes": len(meta_bytes), "seconds": time.perf_counter() - start}
