@@ -169,7 +169,7 @@ TEST_PAGE = """<!doctype html><html lang="zh"><head><meta charset="utf-8"></head
 <div data-wm-search data-bundle="pagefind/" data-root="./" data-none="无" data-one="1" data-other="#">
 <form><input class="md-search__input"></form><div class="md-search-result__meta"></div>
 <ol class="md-search-result__list"></ol></div>
-<script src="search.js"></script></body></html>"""
+<script src="names.js"></script><script src="search.js"></script></body></html>"""
 
 
 def test_sharded_index_is_merged_in_the_browser(tmp_path):
@@ -178,6 +178,7 @@ def test_sharded_index_is_merged_in_the_browser(tmp_path):
     stats = build_index(site, SimpleNamespace(search=True), shard_pages=50)
     assert stats is not None and len(stats.extra["shards"]) >= 2 and stats.indexed_pages == 120
     shutil.copy(SEARCH / "static" / "search.js", site / "search.js")
+    shutil.copy(SEARCH / "static" / "names.js", site / "names.js")
     (site / "t.html").write_text(TEST_PAGE, encoding="utf-8")
     s2t = opencc.OpenCC("s2t")
     titles = {}

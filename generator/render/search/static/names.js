@@ -47,11 +47,10 @@
     return this.meta;
   };
 
-  /* Lower case, Simplified (phrases first, then characters), letters/digits/Han only. */
-  function normalise(m, text) {
-    var chars = Array.from(String(text || "").normalize("NFKC").toLowerCase());
-    var phrases = m.p || {};
-    var longest = m.n || 0;
+  /* Traditional -> Simplified with a map of characters and one of phrases (the longest
+     phrase first, then characters); search.js converts Pagefind's queries with it too. */
+  function convert(map, phrases, longest, text) {
+    var chars = Array.from(text);
     var out = "";
     for (var i = 0; i < chars.length;) {
       var hit = false;
@@ -65,10 +64,16 @@
         }
       }
       if (!hit) {
-        out += m.map.get(chars[i]) || chars[i];
+        out += map.get(chars[i]) || chars[i];
         i += 1;
       }
     }
+    return out;
+  }
+
+  /* Lower case, Simplified, letters/digits/Han only. */
+  function normalise(m, text) {
+    var out = convert(m.map, m.p || {}, m.n || 0, String(text || "").normalize("NFKC").toLowerCase());
     return Array.from(out).filter(function (ch) { return m.keepRe.test(ch); }).join("");
   }
 
@@ -234,6 +239,7 @@
   };
 
   Names.fnv = fnv;
+  Names.convert = convert;
   Names.normalise = normalise;
   Names.parse = parse;
   Names.pickKeys = pickKeys;

@@ -61,25 +61,7 @@
     return {
       /* Phrase-aware conversion of a query (longest phrase first, then characters). */
       full: function (s) {
-        var chars = Array.from(s);
-        var out = "";
-        for (var i = 0; i < chars.length;) {
-          var hit = false;
-          for (var len = Math.min(longest, chars.length - i); len >= 2; len--) {
-            var key = chars.slice(i, i + len).join("");
-            if (Object.prototype.hasOwnProperty.call(phrases, key)) {
-              out += phrases[key];
-              i += len;
-              hit = true;
-              break;
-            }
-          }
-          if (!hit) {
-            out += map.get(chars[i]) || chars[i];
-            i += 1;
-          }
-        }
-        return out;
+        return window.WenmingNames.convert(map, phrases, longest, s);
       },
       /* Character conversion that keeps every offset (to find a match in the original text). */
       aligned: function (s) {
