@@ -14,6 +14,8 @@ if command -v apt-get >/dev/null 2>&1; then
     dpkg -s "$pkg" >/dev/null 2>&1 || need="$need $pkg"
   done
   command -v java >/dev/null 2>&1 || need="$need default-jre-headless"
+  # node runs the search box's name matching (static/names.js) over every record in the tests.
+  command -v node >/dev/null 2>&1 || need="$need nodejs"
   if [ -n "$need" ]; then
     echo "安装系统软件包 (installing system packages):$need"
     $SUDO apt-get update -qq
