@@ -530,9 +530,9 @@ class WenmingPlugin(BasePlugin[WenmingOptions]):
             else:
                 # Pagefind indexes the pages (in its own process) while the QR contact pages,
                 # which it never reads, are written.
-                pages = [(h.url, h.title) for h in self.hubs.values()] + sorted(self.page_titles.items())
+                titles = [(h.url, h.title) for h in self.hubs.values()] + sorted(self.page_titles.items())
                 index = search.start_index(site_dir, self.cfg, prepared=True, progress=bars.bar("搜索索引 search"),
-                                           net=self.net, pages=pages) if search is not None else None
+                                           net=self.net, titles=titles) if search is not None else None
                 try:
                     self._write_qr(site_dir, processes, bars.bar("二维码 QR"))
                 finally:

@@ -50,7 +50,7 @@ def city(tmp_path_factory):
 
 
 def test_every_record_comes_first_for_every_form_of_its_name(city):
-    items, index, figures, net = city
+    items, index, _, net = city
     kinds = collections.Counter(e.kind for e in items)
     assert kinds[0] == len(net.stations) and kinds[1] == len(net.projects) and kinds[2] == len(net.people) \
         and kinds[3] == len(net.cases)

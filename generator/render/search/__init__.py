@@ -413,14 +413,14 @@ def run_pagefind(site_dir: Path, *, root_selector: str | None, stats: IndexStats
 
 def build_index(site_dir: Path, config: Any = None, *, prepared: bool = False,
                 shard_pages: int = SHARD_PAGES, progress: Callable[[int, int], None] | None = None,
-                net: Any = None, pages: Iterable[tuple[str, str]] = (),
+                net: Any = None, titles: Iterable[tuple[str, str]] = (),
                 ) -> IndexStats | None:
     """Build the search index of the site in ``site_dir`` (after all pages are written).
 
     Does nothing when ``config.search`` is false. ``prepared=True`` tells it that every
     page already went through :func:`prepare_html` when it was written, which saves a
     pass over the files. With ``net`` (the network) the name index of its records and of
-    ``pages`` (``(url, title)`` of hub and editorial pages) is written too. Returns timing
+    ``titles`` (``(url, title)`` of hub and editorial pages) is written too. Returns timing
     figures.
     """
     if config is not None and not getattr(config, "search", True):
@@ -473,7 +473,7 @@ def build_index(site_dir: Path, config: Any = None, *, prepared: bool = False,
         from .names import entries, write_index
 
         shutil.rmtree(names_dir, ignore_errors=True)
-        stats.extra["names"] = write_index(names_dir, entries(net, pages))
+        stats.extra["names"] = write_index(names_dir, entries(net, titles))
 
     # The name index is written while Pagefind runs in its own processes, except on a network
     # so big that its memory would add to theirs (a province): then after them.

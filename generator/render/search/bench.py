@@ -12,6 +12,7 @@ import random
 import shutil
 import tempfile
 import time
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -126,7 +127,7 @@ def query_forms(items: list, seed: int = 1, s2t: Any = None) -> list[dict]:
         url = f"{('stations', 'projects', 'people', 'cases')[e.kind]}/{e.ref}/"
         main = e.forms[0]
 
-        def add(form: str, q: str, text: str | None = None, letters: bool = False) -> None:
+        def add(form: str, q: str, text: str | None = None, letters: bool = False, url: str = url) -> None:
             if q:
                 text = text if text is not None else strip_suffix(normalise(q))
                 out.append({"form": form, "q": q, "want": url, "text": text, "letters": letters})
@@ -182,18 +183,28 @@ def judge(queries: list[dict], answers: list[dict], items: list) -> list[str]:
         part = q["form"].startswith("part")
         text = q["text"]
 
-        def rival(url: str) -> bool:
+        def rival(url: str, q: dict = q, part: bool = part, text: str = text) -> bool:
             e = by_url.get(url)
             if e is None or (e.kind == 4 and not part):  # a page never comes before a record for its name
                 return False
             names = e.letters if q["letters"] else e.forms
             return any(text in n for n in names) if part else text in names
 
-        if a["pos"] > 0 and all(rival(u) for u in a["above"]):
-            out.append("tied")
-        elif a["pos"] < 0 and part and sum(1 for e in items if e.kind != 4 and any(
-                text in n for n in (e.letters if q["letters"] else e.forms))) > CAP:
-            out.append("tied")
-        else:
-            out.append("miss")
+        def crowded(q: dict = q, text: str = text) -> bool:
+            """More records hold the part than a key lists (its list may leave any out)."""
+            holders = (e for e in items if e.kind != 4 and any(
+                text in n for n in (e.letters if q["letters"] else e.forms)))
+            return _more_than(CAP, holders)
+
+        found_after_rivals = a["pos"] > 0 and all(rival(u) for u in a["above"])
+        left_out_of_a_full_list = a["pos"] < 0 and part and crowded()
+        out.append("tied" if found_after_rivals or left_out_of_a_full_list else "miss")
     return out
+
+
+def _more_than(n: int, items: Iterable) -> bool:
+    """Whether ``items`` yields more than ``n`` things (stops counting there)."""
+    for i, _ in enumerate(items):
+        if i >= n:
+            return True
+    return False

@@ -130,7 +130,7 @@ def key_hash(key: str) -> int:
 class Entry:
     """One searchable record: what the browser needs to score and show it."""
 
-    __slots__ = ("kind", "ref", "title", "written", "forms", "letters", "level", "where", "phone", "tel", "inactive")
+    __slots__ = ("forms", "inactive", "kind", "letters", "level", "phone", "ref", "tel", "title", "where", "written")
 
     def __init__(self, kind: int, ref: str, title: str, names: Iterable[str], *, level: int = -1,
                  where: str = "", phone: str = "", tel: str = "", inactive: bool = False):
