@@ -185,6 +185,7 @@ class WenmingPlugin(BasePlugin[WenmingOptions]):
         self.hubs = {h.src: h for h in self.builder.hubs()}
         self.shells: dict[str, Any] = {}
         self.page_problems = Problems()
+        self.page_titles: dict[str, str] = {}
         self.shell_srcs = {f"{KINDS[kind].folder}/_shell.md": kind for kind in PAGE_KINDS}
 
         # Atomic builds: build into a sibling folder and swap it in at the very end.
@@ -411,6 +412,7 @@ class WenmingPlugin(BasePlugin[WenmingOptions]):
             fragment, toc = self._hub(hub.key, page.file.dest_path)
             page.toc = get_toc(_toc_tokens(toc))
             return fragment
+        self.page_titles[page.url] = page.title or ""  # for the search's name index
         html = self._editorial_html(html, page)
         if page.is_homepage:
             self.home_editorial = html
@@ -602,8 +604,9 @@ class WenmingPlugin(BasePlugin[WenmingOptions]):
             else:
                 # Pagefind indexes the pages (in its own process) while the QR contact pages,
                 # which it never reads, are written.
-                index = search.start_index(site_dir, self.cfg, prepared=True, progress=bars.bar("搜索索引 search")) \
-                    if search is not None else None
+                titles = [(h.url, h.title) for h in self.hubs.values()] + sorted(self.page_titles.items())
+                index = search.start_index(site_dir, self.cfg, prepared=True, progress=bars.bar("搜索索引 search"),
+                                           net=self.net, titles=titles) if search is not None else None
                 try:
                     self._write_qr(site_dir, processes, bars.bar("二维码 QR"))
                 finally:

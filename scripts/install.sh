@@ -16,7 +16,8 @@ if command -v apt-get >/dev/null 2>&1; then
     dpkg -s "$pkg" >/dev/null 2>&1 || need="$need $pkg"
   done
   command -v java >/dev/null 2>&1 || need="$need default-jre-headless"
-  # node runs the nearby page's script outside the browser (tests/test_nearby.py, benchmarks/bench_nearby.py).
+  # node runs the nearby page's script (tests/test_nearby.py, benchmarks/bench_nearby.py) and the
+  # search box's name matching (static/names.js) outside the browser.
   command -v node >/dev/null 2>&1 || need="$need nodejs"
   if [ -n "$need" ]; then
     echo "安装系统软件包 (installing system packages):$need"

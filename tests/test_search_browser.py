@@ -169,7 +169,7 @@ TEST_PAGE = """<!doctype html><html lang="zh"><head><meta charset="utf-8"></head
 <div data-wm-search data-bundle="pagefind/" data-root="./" data-none="无" data-one="1" data-other="#">
 <form><input class="md-search__input"></form><div class="md-search-result__meta"></div>
 <ol class="md-search-result__list"></ol></div>
-<script src="search.js"></script></body></html>"""
+<script src="names.js"></script><script src="search.js"></script></body></html>"""
 
 
 def test_sharded_index_is_merged_in_the_browser(tmp_path):
@@ -178,6 +178,7 @@ def test_sharded_index_is_merged_in_the_browser(tmp_path):
     stats = build_index(site, SimpleNamespace(search=True), shard_pages=50)
     assert stats is not None and len(stats.extra["shards"]) >= 2 and stats.indexed_pages == 120
     shutil.copy(SEARCH / "static" / "search.js", site / "search.js")
+    shutil.copy(SEARCH / "static" / "names.js", site / "names.js")
     (site / "t.html").write_text(TEST_PAGE, encoding="utf-8")
     s2t = opencc.OpenCC("s2t")
     titles = {}
@@ -223,3 +224,91 @@ def test_demo_site_finds_a_station_by_its_name_in_traditional(demo_network):
         hrefs = [r["href"] for r in results(b)]
         assert found and any(h.rstrip("/").endswith(f"stations/{station.id}") for h in hrefs), hrefs
         assert not b.external_requests()
+
+
+@pytest.fixture(scope="module")
+def synth_site(tmp_path_factory) -> tuple[Path, object]:
+    """A generated city (150 站, names of random characters) built with the wenming plugin."""
+    import importlib.util
+
+    from generator.config import load_config
+    from generator.load import load
+
+    root = tmp_path_factory.mktemp("synth-site")
+    spec = importlib.util.spec_from_file_location("wenming_bench_synth_browser", ROOT / "benchmarks" / "synth.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    module.synthesize(root, "jinan", seed=3, stations=150)
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", WENMING_NO_PROGRESS="1")
+    proc = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q"], cwd=root, env=env,
+                          capture_output=True, text=True, check=False, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    net, _ = load(load_config(root / "mkdocs.yml"))
+    return root / "site", net
+
+
+def test_names_typed_into_the_search_box_come_first(synth_site, tmp_path):
+    """A sample of records, each typed in another form, through the real search box."""
+    from generator.render.search.names import display_short, initials, normalise, strip_suffix
+
+    site, net = synth_site
+    s2t = opencc.OpenCC("s2t")
+    stations = [s for s in net.stations.values() if s.level.value == "站" and s.is_active and s.phone]
+    names_seen = {}
+    for s in net.stations.values():
+        names_seen.setdefault(strip_suffix(normalise(s.name)), []).append(s.id)
+    stations = [s for s in stations if len(names_seen[strip_suffix(normalise(s.name))]) == 1]
+    towns = {s.id: s for s in net.stations.values()}
+    people = {}
+    for p in net.people.values():
+        people.setdefault(p.name, []).append(p)
+    samples = []
+    for i, s in enumerate(stations[:: max(1, len(stations) // 10)][:10]):
+        query = [s.name, s2t.convert(s.name), display_short(s.name), f"“{s.short_name}”",
+                 initials(strip_suffix(normalise(s.name)))][i % 5]
+        samples.append(("阵地", query, f"stations/{s.id}/", s))
+    for p in list(net.projects.values())[:4]:
+        samples.append(("品牌项目", f"《{p.name}》", f"projects/{p.id}/", None))
+    for p in [v[0] for v in people.values() if len(v) == 1][:3]:
+        samples.append(("典型人物", s2t.convert(p.name), f"people/{p.id}/", None))
+    for c in list(net.cases.values())[:3]:
+        samples.append(("案例", c.title, f"cases/{c.id}/", None))
+    assert len(samples) == 20
+    with serve(site) as (base, log), Browser(360, 740) as b:
+        b.open(base + "stations/" + stations[0].id + "/")
+        for n, (label, query, url, station) in enumerate(samples):
+            b.eval("document.querySelector('label.md-header__button[for=__search]').click()")
+            b.type(".wm-search .md-search__input", query)
+            b.wait_for("document.querySelector('.wm-search').getAttribute('data-wm-state') === 'done'"
+                       " && document.querySelectorAll('.wm-search .md-search-result__item').length > 0", 15)
+            first = b.eval("""(() => { const li = document.querySelector('.wm-search .md-search-result__item');
+                const a = li.querySelector('a.md-search-result__link'), tel = li.querySelector('a.wm-search__tel'),
+                      facts = li.querySelector('.wm-search__facts');
+                return {href: a.getAttribute('href'), kind: li.querySelector('.wm-search__kind').textContent,
+                        title: li.querySelector('h1').innerText, tel: tel && tel.getAttribute('href'),
+                        facts: facts && facts.textContent}; })()""")
+            assert first["href"].endswith("/" + url), (query, first)
+            assert first["kind"] == label, (query, first)
+            if station is not None:
+                town = towns[station.parent]
+                assert first["title"].endswith(station.name)
+                assert first["facts"].startswith("站") and display_short(town.display_name) in first["facts"]
+                assert first["tel"] == "tel:" + "".join(ch for ch in station.phone if ch.isdigit())
+            if n == 0:
+                b.screenshot(tmp_path / "names-phone.png")
+        # a name query never needed Pagefind; the list offers its full text at the end
+        assert not any("/pagefind/pagefind" in p for p in log), [p for p in log if "pagefind.js" in p]
+        assert any(p.startswith("/pagefind/names/meta.json") for p in log)
+        assert b.eval("document.querySelector('.wm-search__more button').textContent").startswith("在全部页面的正文中搜索")
+        # a word that is in no name: full text at once, labelled by kind
+        b.type(".wm-search .md-search__input", "测血压血糖")
+        b.wait_for("document.querySelector('.wm-search').getAttribute('data-wm-state') === 'done'"
+                   " && document.querySelectorAll('.wm-search .md-search-result__item').length > 0", 20)
+        kinds = b.eval("Array.from(document.querySelectorAll('.wm-search .md-search-result__item .wm-search__kind'))"
+                       ".map(k => k.textContent)")
+        assert kinds and set(kinds) <= {"阵地", "品牌项目", "典型人物", "案例", "页面"}, kinds
+        assert "阵地" in kinds
+        assert not b.external_requests()
+    assert any("/pagefind/pagefind" in p for p in log)
+    assert not any("search_index" in p for p in log)

@@ -9,10 +9,13 @@
    the main content of every page into ``site_dir/pagefind/``: the browser later
    downloads only the index chunks and fragments a query needs;
 3. the character/phrase map the browser uses to convert a Traditional query to
-   Simplified is written to ``site_dir/pagefind/wenming-t2s.json``.
+   Simplified is written to ``site_dir/pagefind/wenming-search.json``;
+4. given the network, the name index of every record (:mod:`.names`) is written to
+   ``site_dir/pagefind/names/`` while Pagefind runs.
 
-The search box (``templates/partials/search.html``, ``static/search.js``)
-replaces Material's own search, which would download one big JSON index.
+The search box (``templates/partials/search.html``, ``static/names.js``,
+``static/search.js``) replaces Material's own search, which would download one big
+JSON index: names first, then Pagefind's full-text results.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ import shutil
 import subprocess
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +37,7 @@ from typing import Any
 
 from ...errors import UsageError
 from ...guard import checksum, damaged
+from .names import NAMES_DIR
 from .pages import FALLBACK_SELECTOR, add_simplified_copy
 from .t2s import browser_map
 
@@ -146,6 +150,8 @@ MAX_SHARDS = 16
 MAX_SHARDS_PARALLEL = 28
 #: Memory of a Pagefind run per page, in KB (measured on station pages, 2,000 to 9,500 a run).
 PAGE_KB = 165
+#: Networks of up to this many records get their name index written while Pagefind runs.
+NAMES_ALONGSIDE = 30_000
 #: Memory the build and its Pagefind runs may use together, in MB.
 MEMORY_MB = 3700
 _STATS_LOCK = threading.Lock()
@@ -427,12 +433,15 @@ def run_pagefind(site_dir: Path, *, root_selector: str | None, stats: IndexStats
 
 def build_index(site_dir: Path, config: Any = None, *, prepared: bool = False,
                 shard_pages: int = SHARD_PAGES, progress: Callable[[int, int], None] | None = None,
+                net: Any = None, titles: Iterable[tuple[str, str]] = (),
                 ) -> IndexStats | None:
     """Build the search index of the site in ``site_dir`` (after all pages are written).
 
     Does nothing when ``config.search`` is false. ``prepared=True`` tells it that every
     page already went through :func:`prepare_html` when it was written, which saves a
-    pass over the files. Returns timing figures.
+    pass over the files. With ``net`` (the network) the name index of its records and of
+    ``titles`` (``(url, title)`` of hub and editorial pages) is written too. Returns timing
+    figures.
     """
     if config is not None and not getattr(config, "search", True):
         return None
@@ -478,8 +487,24 @@ def build_index(site_dir: Path, config: Any = None, *, prepared: bool = False,
 
     if progress:
         progress(0, len(shards))
+    names_dir = site_dir / f".{BUNDLE_DIR}-names"
+
+    def write_names() -> None:
+        from .names import entries, write_index
+
+        shutil.rmtree(names_dir, ignore_errors=True)
+        stats.extra["names"] = write_index(names_dir, entries(net, titles))
+
+    # The name index is written while Pagefind runs in its own processes, except on a network
+    # so big that its memory would add to theirs (a province): then after them.
+    records = sum(len(getattr(net, k, ())) for k in ("stations", "projects", "people", "cases")) if net else 0
     with ThreadPoolExecutor(max_workers=max(1, min(runs, len(shards)))) as pool:
-        counts = list(pool.map(index_one, range(len(shards))))
+        running = pool.map(index_one, range(len(shards)))
+        if net is not None and records <= NAMES_ALONGSIDE:
+            write_names()
+        counts = list(running)
+    if net is not None and records > NAMES_ALONGSIDE:
+        write_names()
     # The first non-empty run is the main bundle; the others become its shards.
     extra: list[str] = []
     for i, pages in enumerate(counts):
@@ -492,6 +517,10 @@ def build_index(site_dir: Path, config: Any = None, *, prepared: bool = False,
             os.replace(parts / str(i), bundle / name)
             extra.append(f"{name}/")
     shutil.rmtree(parts, ignore_errors=True)
+    if net is not None:
+        bundle.mkdir(exist_ok=True)
+        os.replace(names_dir / NAMES_DIR, bundle / NAMES_DIR)
+        shutil.rmtree(names_dir, ignore_errors=True)
     if cache is not None:
         cache.keep_only_used()
     if not stats.indexed_pages:
@@ -502,6 +531,11 @@ def build_index(site_dir: Path, config: Any = None, *, prepared: bool = False,
     log.info("搜索索引:%d 页,%d 页加了简体副本,用时 %.1f 秒 (search index: %s pages, %d with a "
              "Simplified copy, %.1f s)", stats.indexed_pages or 0, stats.pages_with_copy, stats.seconds,
              stats.indexed_pages, stats.pages_with_copy, stats.seconds)
+    if "names" in stats.extra:
+        fig = stats.extra["names"]
+        log.info("名称索引:%d 条记录,%d 个文件,%.1f MB,用时 %.1f 秒 (name index: %d records, %d files, "
+                 "%.1f MB, %.1f s)", fig["records"], fig["files"], fig["bytes"] / 1e6, fig["seconds"],
+                 fig["records"], fig["files"], fig["bytes"] / 1e6, fig["seconds"])
     return stats
 
 

@@ -12,7 +12,9 @@ import random
 import shutil
 import tempfile
 import time
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 PARTS = ["理论宣讲", "文化惠民", "助学支教", "医疗健身", "科学普及", "法律服务", "卫生环保", "扶贫帮困",
          "志愿服务", "图书阅览室", "文化广场", "老年活动中心", "儿童之家", "道德讲堂", "农家书屋",
@@ -99,3 +101,110 @@ def main(argv: list[str] | None = None) -> None:
 
 if __name__ == "__main__":
     main()
+
+
+# ------------------------------------------------------------------ name search, in node
+
+#: Query forms tried for every record (see :func:`query_forms`).
+FORMS = ("full", "short", "short_name", "traditional", "quoted", "part2", "part3", "part4", "pinyin")
+_HERE = Path(__file__).resolve().parent
+
+
+def query_forms(items: list, seed: int = 1, s2t: Any = None) -> list[dict]:
+    """Queries a reader could type for every entry of the name index (pages excluded):
+    ``{"form", "q", "want", "text"}``, ``text`` being the query as the index reads it."""
+    from .names import display_short, normalise, strip_suffix
+
+    if s2t is None:
+        import opencc
+
+        s2t = opencc.OpenCC("s2t")
+    rng = random.Random(seed)
+    out: list[dict] = []
+    for e in items:
+        if e.kind == 4:
+            continue
+        url = f"{('stations', 'projects', 'people', 'cases')[e.kind]}/{e.ref}/"
+        main = e.forms[0]
+
+        def add(form: str, q: str, text: str | None = None, letters: bool = False, url: str = url) -> None:
+            if q:
+                text = text if text is not None else strip_suffix(normalise(q))
+                out.append({"form": form, "q": q, "want": url, "text": text, "letters": letters})
+
+        add("full", e.title)
+        if e.kind == 0:
+            add("short", display_short(e.title))
+            if len(e.forms) > 1:
+                add("short_name", e.written[1] if len(e.written) > 1 else "")
+        add("traditional", s2t.convert(e.title))
+        add("quoted", ("“{}”", "《{}》", "「{}」")[rng.randrange(3)].format(e.title))
+        for n in (2, 3, 4):
+            if len(main) > n:
+                i = rng.randrange(len(main) - n + 1)
+                add(f"part{n}", main[i:i + n])
+        if len(e.letters[0]) >= 2 and e.letters[0].isalpha():
+            add("pinyin", e.letters[0], e.letters[0], letters=True)
+    return out
+
+
+def run_names(index_dir: Path, queries: list[dict], names_js: Path | None = None) -> list[dict]:
+    """Run ``static/names.js`` in node over ``queries`` (``q``, ``want``) against the name
+    index in ``index_dir`` (the ``names/`` folder); one node process for all of them."""
+    import json
+    import subprocess
+
+    js = names_js or _HERE / "static" / "names.js"
+    runner = _HERE / "names_runner.js"
+    proc = subprocess.run(["node", str(runner), str(js), str(index_dir)],
+                          input=json.dumps([{"q": q["q"], "want": q["want"]} for q in queries]),
+                          capture_output=True, text=True, check=False, timeout=1800)
+    if proc.returncode != 0:
+        raise RuntimeError(proc.stderr)
+    return json.loads(proc.stdout)
+
+
+def judge(queries: list[dict], answers: list[dict], items: list) -> list[str]:
+    """For each query: "first" (its record came first), "tied" (only records that match the
+    query just as its own record does came before it: same name, or a name holding the same
+    characters for a partial query; a list capped at :data:`names.CAP` may leave it out) or
+    "miss"."""
+    from .names import CAP
+
+    by_url = {}
+    for e in items:
+        folder = ("stations", "projects", "people", "cases", "")[e.kind]
+        by_url[f"{folder}/{e.ref}/" if folder else e.ref] = e
+    out = []
+    for q, a in zip(queries, answers):
+        if a["pos"] == 0:
+            out.append("first")
+            continue
+        part = q["form"].startswith("part")
+        text = q["text"]
+
+        def rival(url: str, q: dict = q, part: bool = part, text: str = text) -> bool:
+            e = by_url.get(url)
+            if e is None or (e.kind == 4 and not part):  # a page never comes before a record for its name
+                return False
+            names = e.letters if q["letters"] else e.forms
+            return any(text in n for n in names) if part else text in names
+
+        def crowded(q: dict = q, text: str = text) -> bool:
+            """More records hold the part than a key lists (its list may leave any out)."""
+            holders = (e for e in items if e.kind != 4 and any(
+                text in n for n in (e.letters if q["letters"] else e.forms)))
+            return _more_than(CAP, holders)
+
+        found_after_rivals = a["pos"] > 0 and all(rival(u) for u in a["above"])
+        left_out_of_a_full_list = a["pos"] < 0 and part and crowded()
+        out.append("tied" if found_after_rivals or left_out_of_a_full_list else "miss")
+    return out
+
+
+def _more_than(n: int, items: Iterable) -> bool:
+    """Whether ``items`` yields more than ``n`` things (stops counting there)."""
+    for i, _ in enumerate(items):
+        if i >= n:
+            return True
+    return False

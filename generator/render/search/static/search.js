@@ -1,9 +1,13 @@
-/* wenming site search: Material's search box answered by a Pagefind index.
+/* wenming site search: Material's search box answered by the name index and Pagefind.
  *
- * Nothing is downloaded until the reader opens the search box. Then pagefind.js
- * (which fetches only the index chunks and page fragments a query needs) and
- * wenming-search.json (Traditional -> Simplified map, extra index shards) are
- * loaded from this site; no other host is ever contacted.
+ * Nothing is downloaded until the reader opens the search box. A query first goes to
+ * the name index (names.js: a few small files of pagefind/names/), whose records come
+ * first in the list, each with its kind and, for a station, its level, town and phone.
+ * Full-text results of Pagefind follow below them: at once when no name starts with
+ * the query, else when the reader asks for them (the button at the end of the list).
+ * Then pagefind.js (which fetches only the index chunks and page fragments a query
+ * needs) and wenming-search.json (Traditional -> Simplified map, extra index shards)
+ * are loaded from this site; no other host is ever contacted.
  *
  * A query is searched as typed and, when it contains Traditional characters,
  * converted to Simplified as well; pages written in Traditional carry a hidden
@@ -14,8 +18,8 @@
   "use strict";
   var MARK = "\u2042"; // "⁂": start of the hidden Simplified copy in a page's indexed text
   var PAGE = 10;
-  var KINDS = { stations: "阵地", directory: "目录", projects: "品牌项目", people: "典型人物",
-                cases: "案例", casebooks: "案例选编", stats: "统计" };
+  var KINDS = { stations: "阵地", projects: "品牌项目", people: "典型人物", cases: "案例" };
+  var PAGE_LABEL = "页面";
 
   var box = document.querySelector("[data-wm-search]");
   if (!box) return;
@@ -34,6 +38,12 @@
     other: box.getAttribute("data-other") || ""
   };
   var engine = null;
+  var names = window.WenmingNames ? new window.WenmingNames(bundle + "names/", function (url) {
+    return fetch(url).then(function (r) {
+      if (!r.ok) throw new Error(url + ": " + r.status);
+      return r.json();
+    });
+  }) : null;
   var current = 0;
   var timer = 0;
 
@@ -51,25 +61,7 @@
     return {
       /* Phrase-aware conversion of a query (longest phrase first, then characters). */
       full: function (s) {
-        var chars = Array.from(s);
-        var out = "";
-        for (var i = 0; i < chars.length;) {
-          var hit = false;
-          for (var len = Math.min(longest, chars.length - i); len >= 2; len--) {
-            var key = chars.slice(i, i + len).join("");
-            if (Object.prototype.hasOwnProperty.call(phrases, key)) {
-              out += phrases[key];
-              i += len;
-              hit = true;
-              break;
-            }
-          }
-          if (!hit) {
-            out += map.get(chars[i]) || chars[i];
-            i += 1;
-          }
-        }
-        return out;
+        return window.WenmingNames.convert(map, phrases, longest, s);
       },
       /* Character conversion that keeps every offset (to find a match in the original text). */
       aligned: function (s) {
@@ -193,7 +185,7 @@
 
   function kindOf(url) {
     var path = url.indexOf(root) === 0 ? url.slice(root.length) : url.replace(/^\//, "");
-    return KINDS[path.split("/")[0]] || "";
+    return KINDS[path.split("/")[0]] || PAGE_LABEL;
   }
 
   function item(conv, data, needles) {
@@ -218,40 +210,77 @@
     else meta.textContent = text.other.replace("#", String(count));
   }
 
-  async function show(conv, results, needles, from, token) {
-    var batch = results.slice(from, from + PAGE);
-    var datas = await Promise.all(batch.map(function (r) { return r.data(); }));
-    if (token !== current) return;
-    var more = list.querySelector(".wm-search__more");
-    if (more) more.remove();
-    datas.forEach(function (d) { list.appendChild(item(conv, d, needles)); });
-    if (from + PAGE < results.length) {
-      var li = document.createElement("li");
-      li.className = "md-search-result__item wm-search__more";
-      var button = document.createElement("button");
-      button.type = "button";
-      button.textContent = "显示更多结果(还有 " + (results.length - from - PAGE) + " 个)";
-      button.addEventListener("click", function () { show(conv, results, needles, from + PAGE, token); });
-      li.appendChild(button);
-      list.appendChild(li);
+  /* A record found by its name: kind, title, level and town, and a phone to tap. */
+  function recordItem(r, state) {
+    var li = document.createElement("li");
+    li.className = "md-search-result__item wm-search__record";
+    var facts = [];
+    if (r.level) facts.push(r.level);
+    if (r.where) facts.push(r.where);
+    if (r.inactive) facts.push("已撤并或关闭");
+    var title = names.aligned(r.title);
+    li.innerHTML =
+      '<a class="md-search-result__link" href="' + escapeHtml(root + r.url) + '">' +
+      '<article class="md-search-result__article md-typeset">' +
+      '<h1><span class="wm-search__kind">' + escapeHtml(r.label) + "</span>" +
+      marked(r.title, state.mark ? [] : ranges(title, state.names), 0, r.title.length) + "</h1>" +
+      (facts.length ? '<p class="wm-search__facts">' + escapeHtml(facts.join(" · ")) + "</p>" : "") +
+      "</article></a>" +
+      (r.tel ? '<p class="wm-search__call"><a class="wm-search__tel" href="' + escapeHtml(r.tel) + '">' +
+        "拨打电话 " + escapeHtml(r.phone) + "</a></p>" : "");
+    return li;
+  }
+
+  function button(label, action) {
+    var li = document.createElement("li");
+    li.className = "md-search-result__item wm-search__more";
+    var b = document.createElement("button");
+    b.type = "button";
+    b.textContent = label;
+    b.addEventListener("click", function () {
+      li.remove();
+      action();
+    });
+    li.appendChild(b);
+    list.appendChild(li);
+  }
+
+  /* Shows the next page of the list: name results first, then full-text ones. */
+  async function showMore(state) {
+    var shown = 0;
+    while (shown < PAGE && state.next < state.items.length) {
+      var it = state.items[state.next++];
+      if (it.record) {
+        list.appendChild(recordItem(it.record, state));
+        shown += 1;
+        continue;
+      }
+      var data = await it.page.data();
+      if (state.token !== current) return;
+      if (state.seen.has(data.url.replace(/\/?$/, "/"))) continue;
+      list.appendChild(item(state.conv, data, state.needles));
+      shown += 1;
+    }
+    var left = state.items.length - state.next;
+    if (left > 0) {
+      button("显示更多结果(还有 " + left + " 个)", function () { showMore(state); });
+    } else if (!state.full) {
+      button("在全部页面的正文中搜索「" + state.query + "」", function () {
+        fullText(state).then(function () { return showMore(state); });
+      });
     }
   }
 
-  async function run(query) {
-    var token = ++current;
-    query = query.trim();
-    if (!query) {
-      list.innerHTML = "";
-      setMeta(null);
-      return;
-    }
+  /* Pagefind's full-text results, added below the name results. */
+  async function fullText(state) {
+    state.full = true;
     var eng = await load();
-    if (token !== current) return;
+    if (state.token !== current) return;
+    var query = state.query;
     var simplified = eng.conv.full(query);
-    var searches = [eng.pf.search(query)];
-    if (simplified !== query) searches.push(eng.pf.search(simplified));
+    var searches = [eng.pf.search(simplified)];
     var answers = await Promise.all(searches);
-    if (token !== current) return;
+    if (state.token !== current) return;
     var best = new Map();
     answers.forEach(function (a) {
       ((a && a.results) || []).forEach(function (r) {
@@ -265,10 +294,71 @@
       var n = eng.conv.aligned(t);
       if (n && needles.indexOf(n) < 0) needles.push(n);
     });
+    state.conv = eng.conv;
+    state.needles = needles;
+    results.forEach(function (r) { state.items.push({ page: r }); });
+    setMeta(state.items.length);
+  }
+
+  async function run(query) {
+    var token = ++current;
+    query = query.trim();
+    if (!query) {
+      list.innerHTML = "";
+      setMeta(null);
+      return;
+    }
+    var found = [];
+    var parsed = null;
+    if (names) {
+      try {
+        found = await names.search(query, 300);
+        parsed = await names.parse(query);
+      } catch (e) {
+        found = [];
+      }
+    }
+    if (token !== current) return;
+    var state = {
+      token: token, query: query, next: 0, full: false, conv: null, needles: [],
+      items: found.map(function (r) { return { record: r }; }),
+      seen: new Set(found.map(function (r) { return root + r.url; })),
+      names: parsed ? [parsed.text, parsed.full] : [], mark: parsed ? parsed.mark : ""
+    };
     list.innerHTML = "";
-    setMeta(results.length);
+    // Names that start with the query (or are it): it is a name, the list answers it. Else
+    // the full text is searched at once.
+    var strong = found.some(function (r) { return r.cls >= 4; });
+    if (found.length) {
+      setMeta(found.length);
+      box.setAttribute("data-wm-state", strong ? "done" : "names");
+      if (strong) return showMore(state);
+      await showMore(state);
+      if (token !== current) return;
+      // the full-text results go below what is shown
+      var more = list.querySelector(".wm-search__more");
+      if (more) more.remove();
+      await fullText(state);
+      if (token !== current) return;
+      if (state.next >= found.length) await showMore(state);
+      else button("显示更多结果(还有 " + (state.items.length - state.next) + " 个)", function () { showMore(state); });
+    } else {
+      await fullText(state);
+      if (token !== current) return;
+      list.innerHTML = "";
+      await showMore(state);
+    }
+    if (token !== current) return;
+    setMeta(list.querySelectorAll(".md-search-result__item:not(.wm-search__more)").length +
+      Math.max(0, state.items.length - state.next));
     box.setAttribute("data-wm-state", "done");
-    await show(eng.conv, results, needles, 0, token);
+  }
+
+  /* Opening the box fetches the name index's settings (a few KB); Pagefind comes only
+     with the first full-text search. */
+  function prepare() {
+    if (names) names.load().catch(function () {});
+    else load();
   }
 
   function open() {
@@ -276,7 +366,7 @@
       toggle.checked = true;
       toggle.dispatchEvent(new Event("change"));
     }
-    load();
+    prepare();
   }
 
   function close() {
@@ -312,7 +402,7 @@
   if (toggle) {
     toggle.addEventListener("change", function () {
       if (toggle.checked && document.activeElement !== input) {
-        load();
+        prepare();
         setTimeout(function () { input.focus(); }, 250);
       }
     });
