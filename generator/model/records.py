@@ -234,6 +234,24 @@ class PrintOptions(BaseModel):
     model_config = ConfigDict(extra="allow")
     bleed: Text = "0mm"
     marks: bool = False
+    signature: int = Field(default=4, ge=1, le=64)  # 内文 padded to a multiple of this many pages
+    paper_thickness: Text = "0.1mm"  # one leaf (two pages); the spine is leaves × this
+
+    @field_validator("paper_thickness", mode="before")
+    @classmethod
+    def _thickness(cls, value: Any) -> str:
+        import re
+
+        text = str(value).strip().lower()
+        if re.fullmatch(r"\d+(\.\d+)?", text):
+            text += "mm"
+        if not re.fullmatch(r"\d+(\.\d+)?mm", text) or not 0.02 <= float(text[:-2]) <= 1:
+            raise fail(
+                f"纸张厚度应写成每张(两页)的毫米数,如 0.1mm(0.02 到 1mm),实际为 \"{value}\"",
+                f"paper_thickness is the thickness of one leaf in mm such as 0.1mm (0.02 to 1mm), "
+                f"found \"{value}\"",
+            )
+        return text
 
     @field_validator("bleed", mode="before")
     @classmethod
@@ -271,6 +289,9 @@ class Casebook(Record):
     paper: Text = "A4"
     print_: PrintOptions = Field(default_factory=PrintOptions, alias="print")
     cover: Text = ""
+    edition: Text = ""  # 版次 on the 版权页, e.g. 2023 年 3 月第 1 版
+    printed: Text = ""  # 印次, e.g. 2023 年 3 月第 1 次印刷
+    format: Text = ""  # 开本, e.g. 880 mm × 1230 mm　1/16 (default: from paper)
     year: Year
 
     model_config = ConfigDict(extra="allow", str_strip_whitespace=True, populate_by_name=True)
