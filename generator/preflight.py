@@ -358,10 +358,11 @@ def _page_coverage(img, number: int, media, bleed, trim, found: _Findings, dpi: 
 
 
 def preflight(path: Path | str, display: str | None = None, print_file: bool = True,
-              dpi: int = COVERAGE_DPI) -> list[Problem]:
+              dpi: int = COVERAGE_DPI, require_pdfx: bool = True) -> list[Problem]:
     """Problems a print shop would find in the PDF at ``path``.
 
-    ``print_file=False`` (a reading copy for screens) checks only fonts and image resolution.
+    ``print_file=False`` (a reading copy for screens) checks only fonts and image resolution;
+    ``require_pdfx=False`` (a print file asked for as plain PDF) skips the PDF/X checks.
     ``display`` is the file name used in the messages (default: ``path``)."""
     import pikepdf
 
@@ -374,7 +375,7 @@ def preflight(path: Path | str, display: str | None = None, print_file: bool = T
         return [Problem(display, None, "PDF", f"无法读取此 PDF:{exc}", f"cannot read this PDF: {exc}")]
     with pdf:
         version = pdfx_version(pdf) if print_file else None
-        if print_file:
+        if print_file and require_pdfx:
             intents = [oi for oi in pdf.Root.get("/OutputIntents", []) if oi.get("/S") == "/GTS_PDFX"]
             if not intents:
                 found.add(None, "error", "OutputIntent",

@@ -494,8 +494,9 @@ def finalize(src: Path | str, dst: Path | str, spec: PrintSpec = PrintSpec()) ->
             pdf.Root.OutputIntents = Array([_output_intent(pdf)])
         _metadata(pdf, spec)
         tmp = dst.with_name(f".{dst.name}.{os.getpid()}.tmp")
-        version = "1.4" if spec.variant == "x1a" else "1.6"
-        pdf.save(tmp, min_version=version, force_version=version if spec.variant == "x1a" else None,
+        # PDF/X-1a:2003 is PDF 1.4, PDF/X-4 is PDF 1.6 (WeasyPrint writes 1.7 headers)
+        version = {"x1a": "1.4", "x4": "1.6"}.get(spec.variant)
+        pdf.save(tmp, force_version=version,
                  compress_streams=True, object_stream_mode=pikepdf.ObjectStreamMode.disable
                  if spec.variant == "x1a" else pikepdf.ObjectStreamMode.preserve)
     os.replace(tmp, dst)
@@ -526,8 +527,7 @@ def split_pages(src: Path | str, targets: list[tuple[Path, str]]) -> None:
             _metadata(one, PrintSpec(variant=variant, bleed_mm=0, marks=False, title=title))
             dst = Path(dst)
             tmp = dst.with_name(f".{dst.name}.{os.getpid()}.tmp")
-            v = "1.4" if variant == "x1a" else "1.6"
-            one.save(tmp, min_version=v, force_version=v if variant == "x1a" else None)
+            one.save(tmp, force_version={"x1a": "1.4", "x4": "1.6"}.get(variant))
             one.close()
             os.replace(tmp, dst)
 

@@ -408,5 +408,5 @@ def write_signage(net, config: Config, stations: list[Station], out_dir: Path, p
 
         for pdf in (res.combined, res.labels):
             if pdf is not None:
-                res.problems.extend(check_pdf(pdf, display=config.rel(pdf)))
+                res.problems.extend(check_pdf(pdf, display=config.rel(pdf), require_pdfx=variant != "plain"))
     return res
