@@ -138,6 +138,8 @@ def main() -> None:
     ap.add_argument("--keep", help="build in this folder and keep it")
     ap.add_argument("--engines", default="typst,weasyprint",
                     help="comma-separated: typst (what wenming uses), weasyprint (the former engine)")
+    ap.add_argument("--clreq", action="store_true",
+                    help="also read each PDF back and count 孤字, line-start spaces, split units, half-empty pages")
     ap.add_argument("--one", help=argparse.SUPPRESS)  # internal: run one engine on --keep, print JSON
     args = ap.parse_args()
     if args.one:
@@ -165,6 +167,11 @@ def main() -> None:
             if "text_block_pages" in r:
                 line += f"  (内文 {r['text_block_pages']} pages, spine {r['spine_mm']} mm)"
             print(line, flush=True)
+            if args.clreq:
+                from generator.render.casebook.pdf import geometry
+                from generator.render.casebook.readback import check_book
+
+                print(f"{'':<11} {check_book(Path(r['pdf']), geometry('A4'), 3.0)}", flush=True)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,214 @@
+"""The typeset book read back from its PDF, as a proofreader would check it (W3C clreq).
+
+Used by the tests and by ``benchmarks/bench_casebook.py`` to compare engines:
+
+* 孤字 (runts): a paragraph's last line holding a single character, with or without
+  punctuation after it (``品。``);
+* lines that start with a space (a Han/Latin space or a typed space left at a line start);
+* a number split from the unit after it (``2022`` | ``年``) across a line break;
+* pages more than half empty, outside a section's end (a case, a chapter, the front
+  matter, the afterword), cover, title pages and chapter openings.
+
+Lines come from ``pdftotext -bbox-layout`` (each word's box and size); page emptiness
+from the page rendered at low resolution (the largest blank band in the type area).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import tempfile
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lxml import etree
+
+BODY_PT = 10.5
+_NS = {"x": "http://www.w3.org/1999/xhtml"}
+
+
+@dataclass
+class Line:
+    page: int  # 0-based
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    text: str
+
+    @property
+    def size(self) -> float:
+        return self.y1 - self.y0
+
+
+@dataclass
+class Clreq:
+    pages: int
+    paragraph_ends: int = 0
+    runts: list[str] = field(default_factory=list)  # 孤字
+    space_starts: list[str] = field(default_factory=list)
+    split_units: list[str] = field(default_factory=list)
+    half_empty: list[int] = field(default_factory=list)  # 1-based page numbers, outside section ends
+    half_empty_ends: list[int] = field(default_factory=list)  # the same at a section's end (allowed)
+
+    def __str__(self) -> str:
+        return (f"孤字 {len(self.runts)}/{self.paragraph_ends} 段末, 行首空格 {len(self.space_starts)}, "
+                f"数字与单位分行 {len(self.split_units)}, 过半空白页 {len(self.half_empty)}/{self.pages} "
+                f"(runts, lines starting with a space, numbers split from units, pages more than half "
+                f"empty outside section ends; {len(self.half_empty_ends)} more at section ends)")
+
+
+def read_lines(pdf: Path) -> list[list[Line]]:
+    """Every page's visual lines: words of one size on one baseline, left to right.
+
+    (pdftotext's own line grouping may cut a visual line where the engine placed a box.)"""
+    xml = subprocess.run(["pdftotext", "-enc", "UTF-8", "-bbox-layout", str(pdf), "-"],
+                         capture_output=True, check=True).stdout
+    root = etree.fromstring(xml, etree.XMLParser(recover=True, huge_tree=True))
+    pages = []
+    for n, page in enumerate(root.iterfind(".//x:page", _NS)):
+        words = sorted((float(w.get("yMin")), float(w.get("yMax")), float(w.get("xMin")), float(w.get("xMax")),
+                        w.text or "") for w in page.iterfind(".//x:word", _NS))
+        rows: list[list[tuple]] = []
+        for word in words:  # words whose tops are within 2 pt of a row's first word join that row
+            if rows and word[0] - rows[-1][0][0] < 2.0:
+                rows[-1].append(word)
+            else:
+                rows.append([word])
+        lines: list[Line] = []
+        for row in rows:
+            row.sort(key=lambda w: w[2])
+            top = min(w[0] for w in row)
+            # the row's size: its smallest word box (a box grows with a tall glyph, never shrinks)
+            size = min(w[1] - w[0] for w in row)
+            lines.append(Line(n, row[0][2], top, max(w[3] for w in row), top + size, "".join(w[4] for w in row)))
+        pages.append(lines)
+    return pages
+
+
+def _is_punct(ch: str) -> bool:
+    return unicodedata.category(ch).startswith("P")
+
+
+def _is_han(ch: str) -> bool:
+    from .typography import is_han
+
+    return is_han(ch)
+
+
+def _mode(values) -> float:
+    from collections import Counter
+
+    rounded = Counter(round(v * 2) / 2 for v in values)
+    return rounded.most_common(1)[0][0]
+
+
+def text_checks(pages: list[list[Line]], body_pt: float = BODY_PT) -> Clreq:
+    res = Clreq(pages=len(pages))
+    for lines in pages:
+        body = [ln for ln in lines if abs(ln.size - body_pt) < 0.3 and ln.text.strip()]
+        if len(body) < 2:
+            continue
+        # the type area's edges: where most lines start and end (a line starting with an opening
+        # bracket or a Latin letter may sit a little outside, as clreq allows)
+        left = _mode(ln.x0 for ln in body)
+        right = _mode(ln.x1 for ln in body)
+        body.sort(key=lambda ln: (ln.y0, ln.x0))
+        for i, ln in enumerate(body):
+            nxt = body[i + 1] if i + 1 < len(body) else None
+            follows = nxt is not None and nxt.y0 - ln.y1 < body_pt * 1.2  # the next line of the same block
+            # a paragraph's first line is indented 2 em (1.5 em when it opens with a bracket)
+            starts_para = nxt is not None and 1.3 * body_pt < nxt.x0 - left < 2.3 * body_pt
+            short = right - ln.x1 > 0.5 * body_pt  # justified lines are full: a short one ends a paragraph
+            offset = ln.x0 - left
+            if 0.1 * body_pt < offset < 0.9 * body_pt and not _is_punct(ln.text[:1]):
+                res.space_starts.append(ln.text)
+            if short and offset < 2.5 * body_pt:
+                res.paragraph_ends += 1
+                chars = [ch for ch in ln.text if not ch.isspace()]
+                if sum(1 for ch in chars if not _is_punct(ch)) == 1:
+                    res.runts.append(ln.text)
+            if follows and not starts_para and ln.text[-1:].isdigit() and _is_han(nxt.text[:1]):
+                res.split_units.append(f"{ln.text[-12:]} | {nxt.text[:6]}")
+    return res
+
+
+def _blank_band(img, top: int, bottom: int, left: int, right: int) -> tuple[float, bool]:
+    """(largest share of the type area's height without ink, whether it is all blank)."""
+    import numpy as np
+
+    area = np.asarray(img, dtype=np.uint8)[top:bottom, left:right]
+    if area.size == 0:
+        return 0.0, True
+    inked = (area < 200).any(axis=1)
+    if not inked.any():
+        return 1.0, True
+    best = run = 0
+    for row in inked:
+        run = 0 if row else run + 1
+        best = max(best, run)
+    return best / len(inked), False
+
+
+def page_fill(pdf: Path, geo: dict, bleed_mm: float, section_starts: dict[int, int], res: Clreq,
+              dpi: int = 20) -> None:
+    """Record the pages of ``pdf`` more than half empty (see the module's docstring)."""
+    from PIL import Image
+
+    px = dpi / 25.4
+    with tempfile.TemporaryDirectory() as tmp:
+        subprocess.run(["pdftoppm", "-r", str(dpi), "-gray", str(pdf), f"{tmp}/p"], check=True)
+        files = sorted(Path(tmp).glob("p-*.pgm"))
+        bands = []
+        for f in files:
+            with Image.open(f) as im:
+                # the type area: inside the bleed, between the top and bottom margins (heads and
+                # folios sit in the margins), the full width between the outer margins
+                top = round((bleed_mm + geo["m_top"]) * px)
+                bottom = round((bleed_mm + geo["page_h"] - geo["m_bottom"]) * px)
+                left = round((bleed_mm + min(geo["m_inner"], geo["m_outer"])) * px)
+                right = round((bleed_mm + geo["page_w"] - min(geo["m_inner"], geo["m_outer"])) * px)
+                # a slug for crop marks would shift everything: measure from the page's own size
+                slug_x = (im.width - round((geo["page_w"] + 2 * bleed_mm) * px)) // 2
+                slug_y = (im.height - round((geo["page_h"] + 2 * bleed_mm) * px)) // 2
+                bands.append(_blank_band(im, top + slug_y, bottom + slug_y, left + slug_x, right + slug_x))
+    n = len(bands)
+    for p, (band, blank) in enumerate(bands):
+        if blank or band <= 0.5:
+            continue
+        end = p + 1 >= n or bands[p + 1][1] or (p + 1) in section_starts  # the last page of a section
+        before = p < min(section_starts, default=0)  # cover, title page, 版权页
+        opening = section_starts.get(p) == 1  # a chapter's opening page
+        if before or opening or end:
+            res.half_empty_ends.append(p + 1)
+        else:
+            res.half_empty.append(p + 1)
+
+
+def outline_starts(pdf: Path) -> tuple[dict[int, int], list[tuple[int, str, int]]]:
+    """{page (0-based): depth} of every bookmark, and the bookmarks (depth, title, page)."""
+    import pypdf
+
+    reader = pypdf.PdfReader(str(pdf))
+    out: list[tuple[int, str, int]] = []
+
+    def walk(items, depth):
+        for item in items:
+            if isinstance(item, list):
+                walk(item, depth + 1)
+            else:
+                out.append((depth, item.title, reader.get_destination_page_number(item)))
+
+    walk(reader.outline, 1)
+    starts: dict[int, int] = {}
+    for depth, _, page in out:
+        starts[page] = min(depth, starts.get(page, depth))
+    return starts, out
+
+
+def check_book(pdf: Path, paper_geo: dict, bleed_mm: float) -> Clreq:
+    """All the counts for a reading copy (cover first, bookmarks for every section)."""
+    res = text_checks(read_lines(pdf))
+    starts, _ = outline_starts(pdf)
+    page_fill(pdf, paper_geo, bleed_mm, starts, res)
+    return res
