@@ -38,6 +38,8 @@ INK = 40
 #: Share of an edge's length that may be coloured at the trim and white in the bleed
 #: (antialiasing, a hairline) before it is an error.
 EDGE_TOLERANCE = 0.02
+#: Points compared along each trim edge.
+SAMPLES = 200
 #: The ``field`` of every problem this module reports.
 FIELDS = ("PDF", "PDF/X", "OutputIntent", "TrimBox", "BleedBox", "bleed", "fonts", "images", "colour")
 
@@ -131,6 +133,11 @@ def _space(space, resources):
     return "other"
 
 
+#: The operators the walk needs (pikepdf skips the rest, mostly text positioning and showing).
+_OPS = "q Q cm rg RG g G k K cs CS sc scn SC SCN BT ET Tf Do"
+_FILL_OPS = ("rg", "g", "k", "sc", "scn")
+
+
 class _Walker:
     """Reads content streams once: images with their placed size, colours, text colour."""
 
@@ -169,7 +176,8 @@ class _Walker:
         fill: tuple[str, tuple] = ("gray", (0.0,))
         fill_space = "gray"
         in_text = False
-        for ins in pikepdf.parse_content_stream(owner):
+        fonts_seen: set[str] = set()
+        for ins in pikepdf.parse_content_stream(owner, _OPS):
             op = str(ins.operator)
             ops = ins.operands
             if op == "q":
@@ -200,13 +208,17 @@ class _Walker:
             elif op == "BT":
                 in_text = True
             elif op == "ET":
+                if in_text:
+                    self._text_colour(fill)
                 in_text = False
-            elif op in ("Tj", "TJ", "'", '"') and in_text:
-                self._text_colour(fill)
             elif op == "Tf" and ops:
+                name = str(ops[0])
+                if name in fonts_seen:
+                    continue
+                fonts_seen.add(name)
                 fonts = resources.get("/Font") if resources is not None else None
-                if fonts is not None and ops[0] in fonts:
-                    font = fonts[ops[0]]
+                if fonts is not None and name in fonts:
+                    font = fonts[name]
                     self.fonts.setdefault(font.objgen if font.is_indirect else id(font), (font, self.number))
             elif op == "Do" and ops and resources is not None:
                 xobjects = resources.get("/XObject")
@@ -219,8 +231,8 @@ class _Walker:
                 elif subtype == pikepdf.Name.Form:
                     m = tuple(float(v) for v in xo.get("/Matrix", [1, 0, 0, 1, 0, 0]))
                     self._walk(xo, xo.get("/Resources", resources), _mat_mul(m, ctm), depth + 1)
-            elif op == "INLINE IMAGE":
-                pass
+            if in_text and op in _FILL_OPS:
+                self._text_colour(fill)
 
     def _text_colour(self, fill) -> None:
         if not self.print_file:
@@ -296,8 +308,15 @@ def _read_ppm(path: Path):
     return Image.open(path).convert("RGB")
 
 
-def _coverage(path: Path, pages: dict[int, tuple], found: _Findings, dpi: int) -> None:
-    """pages: page number -> (media, bleed, trim) for the pages that have a bleed."""
+def _coverage(pdf, path: Path, pages: dict[int, tuple], found: _Findings, dpi: int) -> None:
+    """pages: page number -> (media, bleed, trim) for the pages that have a bleed.
+
+    The render is of a copy without the output intent: poppler would build a colour transform
+    from the CMYK profile for every page (three times the time), and ink/no ink is all that
+    matters here. Page ranges are rendered by parallel pdftoppm processes."""
+    import os
+    from concurrent.futures import ThreadPoolExecutor
+
     exe = shutil.which("pdftoppm")
     if exe is None or not pages:
         if exe is None:
@@ -305,9 +324,24 @@ def _coverage(path: Path, pages: dict[int, tuple], found: _Findings, dpi: int) -
                       "pdftoppm (poppler-utils) is not installed: bleed coverage not checked")
         return
     with tempfile.TemporaryDirectory(prefix="wenming-preflight-") as tmp:
-        subprocess.run([exe, "-r", str(dpi), str(path), str(Path(tmp) / "p")], check=True, capture_output=True)
-        files = sorted(Path(tmp).glob("p-*.ppm"), key=lambda p: int(p.stem.rsplit("-", 1)[1]))
-        for number, f in enumerate(files, start=1):
+        src = path
+        if "/OutputIntents" in pdf.Root:
+            del pdf.Root["/OutputIntents"]
+            src = Path(tmp) / "render.pdf"
+            pdf.save(src)
+        first, last = min(pages), max(pages)
+        jobs = max(1, min(os.cpu_count() or 1, 4, (last - first) // 40 + 1))
+        step = -(-(last - first + 1) // jobs)
+        ranges = [(a, min(a + step - 1, last)) for a in range(first, last + 1, step)]
+
+        def render(rng: tuple[int, int]) -> None:
+            subprocess.run([exe, "-r", str(dpi), "-f", str(rng[0]), "-l", str(rng[1]), str(src),
+                            str(Path(tmp) / "p")], check=True, capture_output=True)
+
+        with ThreadPoolExecutor(max_workers=jobs) as pool:
+            list(pool.map(render, ranges))
+        for f in Path(tmp).glob("p-*.ppm"):
+            number = int(f.stem.rsplit("-", 1)[1])
             if number in pages:
                 _page_coverage(_read_ppm(f), number, *pages[number], found, dpi)
 
@@ -334,14 +368,14 @@ def _page_coverage(img, number: int, media, bleed, trim, found: _Findings, dpi: 
             y_out = (trim[3] + bleed[3]) / 2 if side == "top" else (trim[1] + bleed[1]) / 2
             if abs(y_out - y_in) < one:
                 continue
-            xs = [trim[0] + (trim[2] - trim[0]) * (i + 0.5) / 400 for i in range(400)]
+            xs = [trim[0] + (trim[2] - trim[0]) * (i + 0.5) / SAMPLES for i in range(SAMPLES)]
             pairs = [(px(x, y_in), px(x, y_out)) for x in xs]
         else:
             x_in = trim[0] + one if side == "left" else trim[2] - one
             x_out = (trim[0] + bleed[0]) / 2 if side == "left" else (trim[2] + bleed[2]) / 2
             if abs(x_out - x_in) < one:
                 continue
-            ys = [trim[1] + (trim[3] - trim[1]) * (i + 0.5) / 400 for i in range(400)]
+            ys = [trim[1] + (trim[3] - trim[1]) * (i + 0.5) / SAMPLES for i in range(SAMPLES)]
             pairs = [(px(x_in, y), px(x_out, y)) for y in ys]
         bad = sum(1 for a, b in pairs if ink(a) and not ink(b))
         if bad > EDGE_TOLERANCE * len(pairs):
@@ -418,6 +452,6 @@ def preflight(path: Path | str, display: str | None = None, print_file: bool = T
             walker.page(number, page)
         _font_problems(walker, found)
         _image_problems(walker, found)
-    if print_file:
-        _coverage(path, bleed_pages, found, dpi)
+        if print_file:
+            _coverage(pdf, path, bleed_pages, found, dpi)
     return found.problems(display)
