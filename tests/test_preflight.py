@@ -219,3 +219,35 @@ def test_finalize_boxes_marks_and_output_intent_read_back(tmp_path):
         length = abs(x1 - x0) + abs(y1 - y0)
         assert abs(near - 5 * MM) < 0.01 and abs(length - 5 * MM) < 0.01
     assert messages(pdf) == []
+
+
+def test_fold_marks_at_the_spine_of_a_cover_spread(tmp_path):
+    raw = tmp_path / "raw.pdf"
+    # a spread of two 100 mm covers and a 6 mm spine, 3 mm bleed
+    HTML(string="<style>@page { size: 212mm 146mm; margin: 0 } body { margin: 0 }</style>"
+                "<div style='height:146mm; background:#1f4e8c'></div>").write_pdf(raw)
+    out = tmp_path / "cover.pdf"
+    spec = pdfx.PrintSpec(bleed_mm=3, folds_mm=(100, 106), title="封面")
+    pdfx.finalize(raw, out, spec)
+    assert messages(out) == []
+    page = PdfReader(out).pages[0]
+    trim, media = [float(v) for v in page.trimbox], [float(v) for v in page.mediabox]
+    dpi = 300
+    import subprocess
+
+    subprocess.run(["pdftoppm", "-r", str(dpi), "-gray", "-png", "-singlefile", str(out), str(tmp_path / "c")],
+                   check=True)
+    img = Image.open(tmp_path / "c.png").convert("L")
+
+    def dark(x_pt: float, y_pt: float) -> bool:
+        return img.getpixel((round((x_pt - media[0]) * dpi / 72), round((media[3] - y_pt) * dpi / 72))) < 128
+
+    for fold in (100, 106):
+        x = trim[0] + fold * MM
+        # outside the (blue) bleed, 3.1-9.9 mm from the trim
+        above = [d for d in range(31, 100) if dark(x, trim[3] + d / 10 * MM)]
+        assert above and min(above) <= 33 and 78 <= max(above) <= 81, (fold, above)
+        assert len(above) < 40, "dashed, not solid"
+        below = [d for d in range(31, 100) if dark(x, trim[1] - d / 10 * MM)]
+        assert below and min(below) <= 33 and 78 <= max(below) <= 81
+    assert not any(dark(trim[0] + 50 * MM, trim[3] + d / 10 * MM) for d in range(35, 80)), "no mark elsewhere"

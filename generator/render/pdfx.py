@@ -61,6 +61,9 @@ class PrintSpec:
     bleed_mm: float = 3.0
     marks: bool = True
     title: str = ""
+    #: Vertical fold lines (a cover spread's spine edges), in mm from the trim's left edge:
+    #: dashed marks above and below the trim, like the crop marks.
+    folds_mm: tuple[float, ...] = ()
 
     def __post_init__(self) -> None:
         if self.variant not in VARIANTS:
@@ -369,10 +372,25 @@ def crop_marks(trim: Box, spec: PrintSpec) -> list[tuple[float, float, float, fl
     return lines
 
 
+def fold_marks(trim: Box, spec: PrintSpec) -> list[tuple[float, float, float, float]]:
+    """Two lines per fold in ``spec.folds_mm``: above and below the trim, as far out as the crop marks."""
+    off, ln = spec.mark_offset_mm * MM, MARK_LEN_MM * MM
+    lines = []
+    for f in spec.folds_mm:
+        x = trim[0] + f * MM
+        lines.append((x, trim[3] + off, x, trim[3] + off + ln))
+        lines.append((x, trim[1] - off, x, trim[1] - off - ln))
+    return lines
+
+
 def _marks_stream(trim: Box, spec: PrintSpec) -> bytes:
     parts = [f"q {MARK_WIDTH_PT} w 0 J [] 0 d /WmAll CS 1 SCN"]
     for a, b, c, d in crop_marks(trim, spec):
         parts.append(f"{a:.3f} {b:.3f} m {c:.3f} {d:.3f} l S")
+    if spec.folds_mm:
+        parts.append(f"[{MM:.3f}] 0 d")  # 1 mm on, 1 mm off: 3 dashes ending with the crop marks
+        for a, b, c, d in fold_marks(trim, spec):
+            parts.append(f"{a:.3f} {b:.3f} m {c:.3f} {d:.3f} l S")
     parts.append("Q")
     return ("\n".join(parts) + "\n").encode()
 
