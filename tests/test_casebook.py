@@ -332,3 +332,230 @@ def test_typography_wraps_but_never_adds_characters(source, expected):
 
     text = "".join(html.fragment_fromstring(out).itertext())
     assert text == "".join(html.fragment_fromstring(source).itertext()).replace("\n", "" if "行" in source else " ")
+
+
+# --------------------------------------------------------------------------- the print shop's files
+
+
+def test_print_files_boxes_signature_and_spine(book2022):
+    """内文: trim 210×297 with 3 mm bleed on every page, pages a multiple of 4; 封面: back + spine + front."""
+    import pikepdf
+
+    from generator.render.casebook.typeset import spine_mm
+
+    content, reading, report = book2022
+    mm = 72 / 25.4
+    with pikepdf.open(reading) as pdf:
+        reading_pages = len(pdf.pages)
+    with pikepdf.open(report.text_block) as pdf:
+        pages = pdf.pages
+        assert len(pages) % content.signature == 0 and len(pages) == report.block_pages
+        assert reading_pages - 2 <= len(pages) < reading_pages - 2 + content.signature
+        for page in pages:
+            trim = [float(x) for x in page.obj.TrimBox]
+            bleed = [float(x) for x in page.obj.BleedBox]
+            media = [float(x) for x in page.obj.MediaBox]
+            assert (round((trim[2] - trim[0]) / mm), round((trim[3] - trim[1]) / mm)) == (210, 297)
+            assert [round((t - b) / mm, 1) for t, b in zip(trim[:2], bleed[:2])] == [3.0, 3.0]
+            assert media[0] < bleed[0] and media[2] > bleed[2]  # crop marks outside the bleed
+        assert "/GTS_PDFX" in str(pdf.Root.OutputIntents[0].S)
+        # the text block starts with the title page, not the cover
+        first = subprocess.run(["pdftotext", "-f", "1", "-l", "1", str(report.text_block), "-"],
+                               capture_output=True, text=True, check=True).stdout
+        assert _norm(content.title) in _norm(first)
+    with pikepdf.open(report.cover) as pdf:
+        (page,) = pdf.pages
+        trim = [float(x) for x in page.obj.TrimBox]
+        spine = spine_mm(report.block_pages, content.leaf_mm)
+        assert spine == report.spine_mm == round(report.block_pages / 2 * 0.1, 1)
+        assert abs((trim[2] - trim[0]) / mm - (2 * 210 + spine)) < 0.2
+        assert round((trim[3] - trim[1]) / mm) == 297
+
+
+def test_copyright_page_on_the_back_of_the_title_page(book2022):
+    content, _, report = book2022
+    text = _text(report.text_block, 2)
+    flat = _norm(text)
+    fields = report.colophon
+    assert list(fields) == ["书名", "编者", "开本", "印张", "字数", "版次", "印次"]
+    for key, value in fields.items():
+        assert _norm(key + value) in flat, (key, value, text)
+    assert fields["书名"] == "榆阳区新时代文明实践案例选编（2022）"
+    assert fields["开本"].startswith("880 mm × 1230 mm")
+    assert float(fields["印张"]) == report.block_pages / 16
+    # 版面字数: 40 characters × 37 lines (a 243 mm type area, lines 1.75 × 10.5 pt apart) × pages
+    assert fields["字数"] == f"{-(-report.block_pages * 40 * 37 // 1000)} 千字"
+    assert _norm(content.title) in _norm(_text(report.text_block, 1))  # the title page before it
+
+
+def test_copyright_fields_from_the_definition(demo_network, demo_config):
+    from generator.render.casebook.typeset import colophon, pad_pages
+
+    content = gather(demo_network, find_book(demo_network, 2022), demo_config)
+    content.edition, content.printed, content.format = "2023 年 3 月第 2 版", "2023 年 5 月第 3 次印刷", "16 开"
+    fields = colophon(content, 64)
+    assert (fields["版次"], fields["印次"], fields["开本"], fields["印张"]) == (
+        "2023 年 3 月第 2 版", "2023 年 5 月第 3 次印刷", "16 开", "4")
+    assert [pad_pages(n, 4) for n in (25, 28, 29)] == [28, 28, 32]
+    assert pad_pages(29, 16) == 32 and pad_pages(33, 16) == 48
+
+
+def test_signature_and_paper_thickness_are_checked(tree):
+    from generator.cli import cli
+
+    root = tree({"content/casebooks/2022.yml": "title: 选编\nselect: {year: 2022}\n"
+                 "print: {paper_thickness: 3cm, signature: 16}\n"})
+    res = CliRunner().invoke(cli, ["-f", str(root / "mkdocs.yml"), "check"])
+    assert "纸张厚度应写成每张(两页)的毫米数" in res.output and "paper_thickness" in res.output
+
+
+def test_reading_copy_is_tagged_with_the_captions_as_alt_text(book2022):
+    import pikepdf
+
+    content, pdf, _ = book2022
+    with pikepdf.open(pdf) as doc:
+        assert doc.Root.MarkInfo.Marked
+        assert str(doc.Root.Lang).startswith("zh")
+        alts, kinds = [], set()
+        stack = [doc.Root.StructTreeRoot]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, pikepdf.Dictionary):
+                if "/S" in node:
+                    kinds.add(str(node.S))
+                if "/Alt" in node:
+                    alts.append(str(node.Alt))
+                kids = node.get("/K")
+                if isinstance(kids, pikepdf.Array):
+                    stack.extend(kids)
+                elif isinstance(kids, pikepdf.Dictionary):
+                    stack.append(kids)
+    captions = [ph.caption for e in content.entries for ph in e.photos]
+    assert captions and all(c in alts for c in captions), (captions, alts)
+    assert {"/H1", "/H2", "/P", "/Figure"} <= kinds
+
+
+def test_preflight_passes_on_the_print_files(book2022):
+    from generator.preflight import preflight
+
+    _, reading, report = book2022
+    for path in (report.text_block, report.cover):
+        errors = [p for p in preflight(path) if p.is_error]
+        assert not errors, [p.format() for p in errors]
+    assert not [p for p in preflight(reading, print_file=False) if p.is_error]
+
+
+def test_cover_and_chapter_openers_run_into_the_bleed(book2022):
+    """Rendered pages: the cover's colour and an opener's band reach the page edge (the bleed's)."""
+    from PIL import Image
+
+    _, pdf, _ = book2022
+    opening = next(p for d, _, p in _outline(pdf) if d == 1 and p > 10)
+    for page, edges in ((1, ("top", "left", "right", "bottom")), (opening + 1, ("top",))):
+        out = Path(str(pdf) + f".{page}")
+        subprocess.run(["pdftoppm", "-r", "20", "-f", str(page), "-l", str(page), "-singlefile", "-png",
+                        str(pdf), str(out)], check=True)
+        with Image.open(str(out) + ".png") as im:
+            im = im.convert("RGB")
+            w, h = im.size
+            strips = {"top": [im.getpixel((x, 0)) for x in range(w // 4, 3 * w // 4)],
+                      "bottom": [im.getpixel((x, h - 1)) for x in range(w // 4, 3 * w // 4)],
+                      "left": [im.getpixel((0, y)) for y in range(h // 4, h // 2)],
+                      "right": [im.getpixel((w - 1, y)) for y in range(h // 4, h // 2)]}
+            for edge in edges:
+                assert all(sum(px) < 720 for px in strips[edge]), (page, edge)
+
+
+@pytest.mark.parametrize("year", [2022, 2023])
+def test_clreq_counts_read_back_from_the_demo_books(year, demo_network, demo_config, tmp_path, book2022):
+    from generator.render.casebook.readback import check_book
+
+    content = gather(demo_network, find_book(demo_network, year), demo_config)
+    pdf = book2022[1] if year == 2022 else tmp_path / "b.pdf"
+    if year != 2022:
+        render_book(content, demo_config, pdf)
+    counts = check_book(pdf, geometry(content.paper), content.bleed_mm)
+    assert counts.paragraph_ends > 30
+    assert counts.runts == [] and counts.space_starts == [] and counts.split_units == []
+    assert len(counts.half_empty) * 20 <= counts.pages, counts.half_empty
+
+
+def test_clreq_counts_catch_what_they_count(tmp_path):
+    """The readback finds a 孤字, a line-start space and a split number in a PDF made to have them."""
+    from PIL import Image, ImageDraw
+
+    from generator.render.casebook.readback import text_checks, read_lines
+
+    import typst
+
+    src = tmp_path / "bad.typ"
+    src.write_text(
+        '#set page(width: 120mm, height: 100mm, margin: 10mm)\n'
+        '#set text(font: "Noto Serif CJK SC", size: 10.5pt, lang: "zh", costs: (runt: 0%))\n'
+        '#set par(justify: true, first-line-indent: (amount: 2em, all: true))\n'
+        + "村里把一间旧仓库改成兑换室，货架上摆着米面油、洗衣粉和学习用品#linebreak()品。\n\n"
+        + "区级重点项目经费由实践所统一管理区级重点项目经费#linebreak(justify: true)#h(0.25em)2023年度区级重点"
+          "项目经费由实践所统一管理。\n\n"
+        + "经费由实践所统一管理区级重点项目经费由实践所统一管理也由2022#linebreak(justify: true)年度。\n",
+        encoding="utf-8")
+    pdf = tmp_path / "bad.pdf"
+    typst.compile(str(src), output=str(pdf))
+    counts = text_checks(read_lines(pdf))
+    assert counts.runts and counts.space_starts and counts.split_units, counts
+
+
+def test_user_text_is_data_not_typst_markup(tree, tmp_path):
+    """Titles, units and bodies holding Typst syntax print as typed and run nothing."""
+    from generator.config import load_config
+    from generator.load import load
+
+    evil = '#read("/etc/passwd") $x^2$ *粗* _斜_ <lbl> @lbl `code` \\\\ ] [ = 标题 // 注释'
+    root = tree({
+        "content/cases/2022/evil.md": f"---\ntitle: '{evil}'\nyear: 2022\ncategory: 理论宣讲\n"
+                                      f"stations: [ceshi]\nauthor: '#sys.inputs'\n---\n\n正文{evil}。\n",
+        "content/casebooks/2022.yml": f"title: '选编 #pagebreak()'\nselect: {{year: 2022}}\n"
+                                      "chapters:\n  - {title: '#panic()篇', categories: [理论宣讲]}\n",
+    })
+    config = load_config(root / "mkdocs.yml")
+    net, problems = load(config)
+    assert not problems.errors, [p.format() for p in problems.errors]
+    content = gather(net, find_book(net, 2022), config)
+    out = tmp_path / "evil.pdf"
+    render_book(content, config, out)
+    text = _norm(_text(out))
+    assert _norm(evil) in text
+    assert _norm("选编 #pagebreak()") in text and _norm("#panic()篇") in text and "#sys.inputs" in text
+    assert "root:" not in text  # nothing was read from /etc/passwd
+
+
+@pytest.mark.slow
+def test_300_page_book_clreq_and_cpu(tmp_path_factory):
+    """A generated book of 300+ pages with 150 photos: clreq counts read back, and its CPU time."""
+    import importlib.util
+    import resource
+
+    from generator.config import load_config
+    from generator.load import load
+    from generator.render.casebook.readback import check_book
+
+    spec = importlib.util.spec_from_file_location("bench_casebook", Path(__file__).parent.parent
+                                                  / "benchmarks" / "bench_casebook.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    base = bench.make_tree(tmp_path_factory.mktemp("big"), 100, 150)
+    config = load_config(base / "mkdocs.yml")
+    net, _ = load(config)
+    content = gather(net, find_book(net, 2024), config)
+    from generator.render.casebook.typeset import book_data
+
+    book_data(content, config, Path(config.cache_path).resolve(), [])  # print copies made (the cache)
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    report = render_book(content, config, base / "out" / "big.pdf")
+    after = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = after.ru_utime + after.ru_stime - usage.ru_utime - usage.ru_stime
+    assert report.pages >= 300 and report.photos == 150
+    assert cpu <= 10, cpu
+    counts = check_book(report.path, geometry("A4"), 3.0)
+    assert counts.paragraph_ends > 800
+    assert counts.runts == [] and counts.space_starts == [] and counts.split_units == []
+    assert len(counts.half_empty) * 20 <= counts.pages, counts.half_empty

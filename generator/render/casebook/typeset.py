@@ -265,7 +265,7 @@ def colophon_inputs(content: BookContent) -> tuple[str, int, int]:
     chars = PAPER.get(content.paper, PAPER["A4"])["chars"]
     pitch_mm = BODY_PT * LINE_PITCH * 25.4 / 72
     lines = int(geo["text_h"] // pitch_mm)
-    return content.format or f"{sheet}　1/{per_sheet}", per_sheet, chars * lines
+    return content.format or f"{sheet} 1/{per_sheet}", per_sheet, chars * lines
 
 
 def colophon(content: BookContent, book_pages: int | None, *, today: date | None = None) -> dict[str, str | None]:
