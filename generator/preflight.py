@@ -26,8 +26,6 @@ from pathlib import Path
 
 from .errors import Problem
 
-MM = 72 / 25.4
-MIN_BLEED_MM = 3.0
 #: Image resolution at placed size: below WARN_PPI a warning, below ERROR_PPI an error.
 WARN_PPI = 300
 ERROR_PPI = 200
@@ -79,13 +77,10 @@ def _ranges(pages: list[int], sep: str, limit: int = 12) -> str:
     return sep.join(parts)
 
 
-def _box(obj) -> tuple[float, float, float, float]:
-    a = [float(v) for v in obj]
-    return (min(a[0], a[2]), min(a[1], a[3]), max(a[0], a[2]), max(a[1], a[3]))
-
-
 def pdfx_version(pdf) -> str | None:
     """The PDF/X version a file claims (Info or XMP), e.g. ``PDF/X-4``, or None."""
+    import pikepdf
+
     info = pdf.trailer.get("/Info")
     if info is not None and "/GTS_PDFXVersion" in info:
         return str(info.GTS_PDFXVersion)
@@ -94,7 +89,7 @@ def pdfx_version(pdf) -> str | None:
         for key in ("pdfxid:GTS_PDFXVersion", "pdfx:GTS_PDFXVersion"):
             if key in meta:
                 return str(meta[key])
-    except Exception:  # unreadable XMP: treated as absent
+    except (ValueError, KeyError, pikepdf.PdfError):  # unreadable XMP: treated as absent
         return None
     return None
 
@@ -399,6 +394,9 @@ def preflight(path: Path | str, display: str | None = None, print_file: bool = T
     ``require_pdfx=False`` (a print file asked for as plain PDF) skips the PDF/X checks.
     ``display`` is the file name used in the messages (default: ``path``)."""
     import pikepdf
+
+    from .render.pdfx import MIN_BLEED_MM, MM
+    from .render.pdfx import box as _box
 
     path = Path(path)
     display = display or str(path)

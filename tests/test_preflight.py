@@ -9,7 +9,6 @@ import io
 from pathlib import Path
 
 import pikepdf
-import pytest
 from click.testing import CliRunner
 from PIL import Image
 from pypdf import PdfReader
@@ -86,11 +85,11 @@ def test_rgb_text_is_deviceRGB_and_rich_black(tmp_path):
         doc.save(pdf)
     assert messages(pdf) == [
         ("error", "colour", "第 1 页:使用 DeviceRGB(未定义的 RGB),PDF/X 不允许;请改用 CMYK 或带 ICC 的颜色",
-         "page 1: content uses DeviceRGB (uncharacterised RGB), not allowed in PDF/X; use CMYK or colour with "
-         "an ICC profile"),
+         ("page 1: content uses DeviceRGB (uncharacterised RGB), not allowed in PDF/X; use CMYK or colour with "
+         "an ICC profile")),
         ("error", "colour", "第 1 页:黑色文字用了四色叠印的黑(或 RGB 黑),小字会套印不准;文字请用单黑 K100",
-         "page 1: black text in four-colour (rich) or RGB black misregisters on small strokes; set text in pure "
-         "K (C0 M0 Y0 K100)"),
+         ("page 1: black text in four-colour (rich) or RGB black misregisters on small strokes; set text in pure "
+         "K (C0 M0 Y0 K100)")),
     ]
 
 
@@ -98,8 +97,8 @@ def test_four_colour_black_text(tmp_path):
     pdf = make(tmp_path, "<div class='trim'><p style='color: device-cmyk(.6 .5 .5 1)'>四色黑</p></div>")
     assert messages(pdf) == [
         ("error", "colour", "第 1 页:黑色文字用了四色叠印的黑(或 RGB 黑),小字会套印不准;文字请用单黑 K100",
-         "page 1: black text in four-colour (rich) or RGB black misregisters on small strokes; set text in pure "
-         "K (C0 M0 Y0 K100)"),
+         ("page 1: black text in four-colour (rich) or RGB black misregisters on small strokes; set text in pure "
+         "K (C0 M0 Y0 K100)")),
     ]
 
 
@@ -121,8 +120,8 @@ def test_missing_boxes_and_output_intent(tmp_path):
     assert messages(raw) == [
         ("error", "OutputIntent",
          "没有 PDF/X 输出意图(GTS_PDFX,含 CMYK 印刷特性文件);印刷厂无法确定颜色按什么印刷条件输出",
-         "no PDF/X output intent (GTS_PDFX with a CMYK printing profile): the print shop cannot tell which "
-         "printing condition the colours are meant for"),
+         ("no PDF/X output intent (GTS_PDFX with a CMYK printing profile): the print shop cannot tell which "
+         "printing condition the colours are meant for")),
         ("error", "PDF/X", "文件没有声明 PDF/X 版本(GTS_PDFXVersion)",
          "the file does not declare a PDF/X version (GTS_PDFXVersion)"),
         ("error", "TrimBox", "第 1 页:没有裁切框(TrimBox),印刷厂不知道成品尺寸",
@@ -152,8 +151,8 @@ def test_type3_font(tmp_path):
         doc.save(pdf)
     assert messages(pdf) == [
         ("error", "fonts", "第 1 页:字体 ? 是 Type 3 字体(位图或描绘字形),印刷厂的 RIP 常出错;请使用 OpenType/TrueType 字体并嵌入",
-         "page 1: font ? is a Type 3 font (bitmap or drawn glyphs) that RIPs often mishandle; use an embedded "
-         "OpenType/TrueType font"),
+         ("page 1: font ? is a Type 3 font (bitmap or drawn glyphs) that RIPs often mishandle; use an embedded "
+         "OpenType/TrueType font")),
     ]
 
 
@@ -166,8 +165,8 @@ def test_photo_resolution_at_placed_size(tmp_path):
                                        "ok.jpg": photo(300, 100)})
     assert messages(pdf) == [
         ("error", "images", "第 1 页:图片 300×200 像素放成 51×34 mm,只有 150 ppi(低于 200 ppi,印出来会模糊);请换更大的原图或缩小版面",
-         "page 1: an image of 300×200 px placed at 51×34 mm has only 150 ppi (below 200 ppi: it prints blurred); "
-         "use a larger original or place it smaller"),
+         ("page 1: an image of 300×200 px placed at 51×34 mm has only 150 ppi (below 200 ppi: it prints blurred); "
+         "use a larger original or place it smaller")),
         ("warning", "images", "第 1 页:图片 500×300 像素放成 51×30 mm,只有 250 ppi(印刷建议 300 ppi 以上)",
          "page 1: an image of 500×300 px placed at 51×30 mm has only 250 ppi (print wants 300 ppi or more)"),
     ]

@@ -192,16 +192,16 @@ def test_crop_marks_are_5mm_long_and_start_3mm_outside_the_trim(signage, tmp_pat
         img = Image.open(tmp_path / f"{pdf.stem}.png").convert("L")
         s = dpi / 72
 
-        def px(x: float, y: float) -> tuple[int, int]:
+        def px(x: float, y: float, media=media, s=s) -> tuple[int, int]:
             return round((x - media[0]) * s), round((media[3] - y) * s)
 
-        def dark_run_mm(points) -> tuple[float, float]:
+        def dark_run_mm(points, img=img, name=pdf.name) -> tuple[float, float]:
             """First and last dark point of a line of (distance mm, x, y) samples."""
             dark = [d for d, x, y in points if img.getpixel(px(x, y)) < 100]
-            assert dark, pdf.name
+            assert dark, name
             return min(dark), max(dark)
 
-        steps = [i / 10 for i in range(0, 95)]  # 0-9.5 mm from the trim corner, every 0.1 mm
+        steps = [i / 10 for i in range(95)]  # 0-9.5 mm from the trim corner, every 0.1 mm
         for cx, sx in ((trim[0], -1), (trim[2], 1)):
             for cy, sy in ((trim[1], -1), (trim[3], 1)):
                 # a horizontal mark on the trim line y = cy, and a vertical one on x = cx

@@ -26,7 +26,7 @@ import os
 import uuid
 import zlib
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pikepdf
@@ -261,7 +261,7 @@ def _recolour_forms(resources, rec: _Recolour, seen: set) -> None:
         return
     xobjects = resources.get("/XObject")
     if xobjects is not None:
-        for _, xo in xobjects.items():
+        for xo in xobjects.values():
             if xo.get("/Subtype") != Name.Form or xo.objgen in seen:
                 continue
             seen.add(xo.objgen)
@@ -269,7 +269,7 @@ def _recolour_forms(resources, rec: _Recolour, seen: set) -> None:
             _recolour_stream(xo, xo.get("/Resources"), rec, seen)
     patterns = resources.get("/Pattern")
     if patterns is not None:
-        for _, pat in patterns.items():
+        for pat in patterns.values():
             if int(pat.get("/PatternType", 0)) == 1 and pat.objgen not in seen:
                 seen.add(pat.objgen)
                 _recolour_stream(pat, pat.get("/Resources"), rec, seen)
@@ -295,7 +295,7 @@ def _images(resources, seen: set):
     xobjects = resources.get("/XObject")
     if xobjects is None:
         return
-    for _, xo in xobjects.items():
+    for xo in xobjects.values():
         if xo.objgen in seen:
             continue
         seen.add(xo.objgen)
@@ -350,7 +350,8 @@ def _fix_image(pdf: pikepdf.Pdf, img, variant: str, srgb) -> bool:
 # ----------------------------------------------------------------------------- marks and boxes
 
 
-def _box(obj) -> Box:
+def box(obj) -> Box:
+    """A PDF rectangle as (x0, y0, x1, y1), normalised."""
     a = [float(v) for v in obj]
     return (min(a[0], a[2]), min(a[1], a[3]), max(a[0], a[2]), max(a[1], a[3]))
 
@@ -422,7 +423,7 @@ def _pdf_date(dt: datetime) -> str:
 
 
 def _metadata(pdf: pikepdf.Pdf, spec: PrintSpec) -> None:
-    now = datetime.now(timezone.utc).replace(microsecond=0)
+    now = datetime.now(UTC).replace(microsecond=0)
     info = pdf.docinfo
     title = spec.title or str(info.get("/Title", "")) or "untitled"
     info["/Title"] = pikepdf.String(title)
@@ -476,7 +477,7 @@ def finalize(src: Path | str, dst: Path | str, spec: PrintSpec = PrintSpec()) ->
         seen_forms: set = set()
         seen_images: set = set()
         for page in pdf.pages:
-            media = _box(page.obj.MediaBox)
+            media = box(page.obj.MediaBox)
             trim = (media[0] + b, media[1] + b, media[2] - b, media[3] - b)
             if trim[2] - trim[0] <= 0 or trim[3] - trim[1] <= 0:
                 raise ValueError(f"bleed {spec.bleed_mm} mm is larger than the page")
@@ -555,7 +556,7 @@ def page_boxes(path: Path | str) -> list[PageBoxes]:
     with pikepdf.open(path) as pdf:
         out = []
         for page in pdf.pages:
-            media = _box(page.obj.MediaBox)
-            out.append(PageBoxes(media=media, bleed=_box(page.obj.get("/BleedBox", page.obj.MediaBox)),
-                                 trim=_box(page.obj.get("/TrimBox", page.obj.MediaBox))))
+            media = box(page.obj.MediaBox)
+            out.append(PageBoxes(media=media, bleed=box(page.obj.get("/BleedBox", page.obj.MediaBox)),
+                                 trim=box(page.obj.get("/TrimBox", page.obj.MediaBox))))
         return out
