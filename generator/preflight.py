@@ -8,6 +8,7 @@
 * images: resolution at the size they are placed, under 300 ppi a warning, under 200 an error;
 * colour: in a PDF/X file no DeviceRGB (X-4) or no RGB and ICC colour at all (X-1a), and no
   text in four-colour or RGB black (rich black: registration trouble on small strokes);
+* no transparency in PDF/X-1a;
 * an output intent (GTS_PDFX) with a CMYK profile.
 
 Each finding is a :class:`~generator.errors.Problem` (``line`` = first page concerned),
@@ -39,7 +40,8 @@ EDGE_TOLERANCE = 0.02
 #: Points compared along each trim edge.
 SAMPLES = 200
 #: The ``field`` of every problem this module reports.
-FIELDS = ("PDF", "PDF/X", "OutputIntent", "TrimBox", "BleedBox", "bleed", "fonts", "images", "colour")
+FIELDS = ("PDF", "PDF/X", "OutputIntent", "TrimBox", "BleedBox", "bleed", "fonts", "images", "colour",
+          "transparency")
 
 
 @dataclass
@@ -129,7 +131,7 @@ def _space(space, resources):
 
 
 #: The operators the walk needs (pikepdf skips the rest, mostly text positioning and showing).
-_OPS = "q Q cm rg RG g G k K cs CS sc scn SC SCN BT ET Tf Do"
+_OPS = "q Q cm rg RG g G k K cs CS sc scn SC SCN BT ET Tf Do gs"
 _FILL_OPS = ("rg", "g", "k", "sc", "scn")
 
 
@@ -146,6 +148,9 @@ class _Walker:
 
     def page(self, number: int, page) -> None:
         self.number = number
+        group = page.obj.get("/Group")
+        if group is not None and group.get("/S") == "/Transparency" and (self.variant or "").startswith("PDF/X-1a"):
+            self._transparency()
         self._walk(page, page.obj.get("/Resources"), (1, 0, 0, 1, 0, 0), 0)
 
     def _colour_use(self, kind: str, what: str) -> None:
@@ -215,6 +220,10 @@ class _Walker:
                 if fonts is not None and name in fonts:
                     font = fonts[name]
                     self.fonts.setdefault(font.objgen if font.is_indirect else id(font), (font, self.number))
+            elif op == "gs" and ops and resources is not None:
+                states = resources.get("/ExtGState")
+                if states is not None and ops[0] in states:
+                    self._extgstate(states[ops[0]])
             elif op == "Do" and ops and resources is not None:
                 xobjects = resources.get("/XObject")
                 if xobjects is None or ops[0] not in xobjects:
@@ -224,10 +233,27 @@ class _Walker:
                 if subtype == pikepdf.Name.Image:
                     self._image(xo, ctm)
                 elif subtype == pikepdf.Name.Form:
+                    group = xo.get("/Group")
+                    if group is not None and group.get("/S") == "/Transparency" and \
+                            (self.variant or "").startswith("PDF/X-1a"):
+                        self._transparency()
                     m = tuple(float(v) for v in xo.get("/Matrix", [1, 0, 0, 1, 0, 0]))
                     self._walk(xo, xo.get("/Resources", resources), _mat_mul(m, ctm), depth + 1)
             if in_text and op in _FILL_OPS:
                 self._text_colour(fill)
+
+    def _transparency(self) -> None:
+        self.found.add(self.number, "error", "transparency",
+                       "使用了透明效果(半透明、软蒙版或混合模式),PDF/X-1a 不允许;请改用 PDF/X-4 或去掉透明",
+                       "uses transparency (opacity, a soft mask or a blend mode), not allowed in PDF/X-1a; "
+                       "use PDF/X-4 or remove the transparency")
+
+    def _extgstate(self, gs) -> None:
+        if not (self.variant or "").startswith("PDF/X-1a"):
+            return
+        if any(float(gs.get(k, 1)) < 1 for k in ("/CA", "/ca")) or str(gs.get("/SMask", "/None")) != "/None" \
+                or str(gs.get("/BM", "/Normal")) not in ("/Normal", "/Compatible"):
+            self._transparency()
 
     def _text_colour(self, fill) -> None:
         if not self.print_file:
@@ -261,6 +287,8 @@ class _Walker:
         if prev is None or ppi < prev[0]:
             self.images[key] = (ppi, self.number, w, h, placed_w * 25.4, placed_h * 25.4)
         self._colour_use(_space(xo.get("/ColorSpace"), None) if "/ColorSpace" in xo else "other", "图片")
+        if "/SMask" in xo and (self.variant or "").startswith("PDF/X-1a"):
+            self._transparency()
 
 
 def _font_problems(walker: _Walker, found: _Findings) -> None:

@@ -72,6 +72,19 @@ def test_x1a_passes_and_keeps_no_rgb_or_icc(tmp_path):
     assert spaces == {"/DeviceCMYK"}
 
 
+def test_transparency_in_x1a(tmp_path):
+    pdf = make(tmp_path, GOOD + "<div style='position:absolute; left:20mm; top:20mm; width:30mm; height:30mm; "
+                                "background:#1f4e8c; opacity:.5'></div>", variant="x1a")
+    assert messages(pdf) == [
+        ("error", "transparency",
+         "第 1 页:使用了透明效果(半透明、软蒙版或混合模式),PDF/X-1a 不允许;请改用 PDF/X-4 或去掉透明",
+         "page 1: uses transparency (opacity, a soft mask or a blend mode), not allowed in PDF/X-1a; "
+         "use PDF/X-4 or remove the transparency"),
+    ]
+    # the same page as PDF/X-4 is fine
+    assert messages(make(tmp_path, GOOD + "<div style='opacity:.5'>半透明</div>", name="x4.pdf")) == []
+
+
 def test_rgb_text_is_deviceRGB_and_rich_black(tmp_path):
     pdf = make(tmp_path, GOOD)
     with pikepdf.open(pdf, allow_overwriting_input=True) as doc:  # text set in RGB #111 after the fact

@@ -427,9 +427,8 @@ def _metadata(pdf: pikepdf.Pdf, spec: PrintSpec) -> None:
     info = pdf.docinfo
     title = spec.title or str(info.get("/Title", "")) or "untitled"
     info["/Title"] = pikepdf.String(title)
-    info["/ModDate"] = pikepdf.String(_pdf_date(now))
-    if "/CreationDate" not in info:
-        info["/CreationDate"] = pikepdf.String(_pdf_date(now))
+    # the Info dates and the XMP dates must agree (PDF/X): both are now
+    info["/ModDate"] = info["/CreationDate"] = pikepdf.String(_pdf_date(now))
     for key in ("/GTS_PDFXVersion", "/GTS_PDFXConformance"):
         if key in info:
             del info[key]
