@@ -10,7 +10,6 @@ or plain) with page boxes and crop marks, and each station's PDF is a one-page c
 from __future__ import annotations
 
 import base64
-import copy
 import functools
 import math
 import os
@@ -318,11 +317,17 @@ def render_posters(net, config: Config, stations: list[Station], paper: str = "A
     return _html(poster_html(net, config, stations, paper, qr)).render()
 
 
-def write_page_pdf(doc, index: int, title: str, target: Path) -> None:
-    one = doc.copy([doc.pages[index]])
-    one.metadata = copy.copy(doc.metadata)
-    one.metadata.title = title
-    one.write_pdf(target)
+def write_posters(doc, config: Config, stations: list[Station], out_dir: Path, paper: str,
+                  variant: str = "x4") -> tuple[Path, list[Path]]:
+    """The combined print file of the laid-out ``doc`` and one single-page copy per station
+    (``posters/<id>.pdf``); (combined, per-station paths)."""
+    folder = out_dir / "posters"
+    folder.mkdir(exist_ok=True)
+    combined = out_dir / f"all-posters-{paper}.pdf"
+    _print_file(doc, combined, f"{config.site_name} 标识牌", variant)
+    posters = [folder / f"{st.id}.pdf" for st in stations]
+    pdfx.split_pages(combined, [(t, st.name) for t, st in zip(posters, stations)])
+    return combined, posters
 
 
 def preview_png(pdf: Path, target: Path, dpi: int = 300) -> bool:
@@ -380,12 +385,7 @@ def write_signage(net, config: Config, stations: list[Station], out_dir: Path, p
             res.problems.append(p)
     if posters:
         doc = render_posters(net, config, stations, paper, qr)
-        folder = out_dir / "posters"
-        folder.mkdir(exist_ok=True)
-        res.combined = out_dir / f"all-posters-{paper}.pdf"
-        _print_file(doc, res.combined, f"{config.site_name} 标识牌", variant)
-        res.posters = [folder / f"{st.id}.pdf" for st in stations]
-        pdfx.split_pages(res.combined, [(t, st.name) for t, st in zip(res.posters, stations)])
+        res.combined, res.posters = write_posters(doc, config, stations, out_dir, paper, variant)
         if previews:
             pv = out_dir / "previews"
             pv.mkdir(exist_ok=True)
