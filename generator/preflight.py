@@ -147,24 +147,28 @@ class _Walker:
         self.images: dict = {}
 
     def page(self, number: int, page) -> None:
+        from .render.pdfx import shadings
+
         self.number = number
+        for sh in shadings(page.obj.get("/Resources")):
+            self._colour_use(_space(sh.get("/ColorSpace"), page.obj.get("/Resources")), "渐变", "a gradient")
         group = page.obj.get("/Group")
         if group is not None and group.get("/S") == "/Transparency" and (self.variant or "").startswith("PDF/X-1a"):
             self._transparency()
         self._walk(page, page.obj.get("/Resources"), (1, 0, 0, 1, 0, 0), 0)
 
-    def _colour_use(self, kind: str, what: str) -> None:
+    def _colour_use(self, kind: str, what: str = "", what_en: str = "content") -> None:
         if self.variant is None:
             return
         if kind == "rgb":
             self.found.add(self.number, "error", "colour",
                            f"{what}使用 DeviceRGB(未定义的 RGB),PDF/X 不允许;请改用 CMYK 或带 ICC 的颜色",
-                           f"{what.strip() or 'content'} uses DeviceRGB (uncharacterised RGB), not allowed in "
+                           f"{what_en} uses DeviceRGB (uncharacterised RGB), not allowed in "
                            "PDF/X; use CMYK or colour with an ICC profile")
         elif self.variant.startswith("PDF/X-1a") and kind in ("icc-rgb", "icc-cmyk", "icc-gray"):
             self.found.add(self.number, "error", "colour",
                            f"{what}使用 ICC 颜色,PDF/X-1a 只允许 CMYK 与专色",
-                           f"{what.strip() or 'content'} uses ICC-based colour; PDF/X-1a allows only CMYK "
+                           f"{what_en} uses ICC-based colour; PDF/X-1a allows only CMYK "
                            "and spot colours")
 
     def _walk(self, owner, resources, ctm, depth: int) -> None:
@@ -188,7 +192,7 @@ class _Walker:
             elif op == "cm" and len(ops) == 6:
                 ctm = _mat_mul(tuple(float(v) for v in ops), ctm)
             elif op in ("rg", "RG"):
-                self._colour_use("rgb", "")
+                self._colour_use("rgb")
                 if op == "rg":
                     fill = ("rgb", tuple(float(v) for v in ops))
             elif op in ("g", "G"):
@@ -199,7 +203,7 @@ class _Walker:
                     fill = ("cmyk", tuple(float(v) for v in ops))
             elif op in ("cs", "CS") and ops:
                 kind = _space(ops[0], resources)
-                self._colour_use(kind, "")
+                self._colour_use(kind)
                 if op == "cs":
                     fill_space = kind
                     fill = (kind, ())
@@ -286,7 +290,7 @@ class _Walker:
         prev = self.images.get(key)
         if prev is None or ppi < prev[0]:
             self.images[key] = (ppi, self.number, w, h, placed_w * 25.4, placed_h * 25.4)
-        self._colour_use(_space(xo.get("/ColorSpace"), None) if "/ColorSpace" in xo else "other", "图片")
+        self._colour_use(_space(xo.get("/ColorSpace"), None) if "/ColorSpace" in xo else "other", "图片", "an image")
         if "/SMask" in xo and (self.variant or "").startswith("PDF/X-1a"):
             self._transparency()
 

@@ -263,3 +263,19 @@ def test_fold_marks_at_the_spine_of_a_cover_spread(tmp_path):
         below = [d for d in range(31, 100) if dark(x, trim[1] - d / 10 * MM)]
         assert below and min(below) <= 33 and 78 <= max(below) <= 81
     assert not any(dark(trim[0] + 50 * MM, trim[3] + d / 10 * MM) for d in range(35, 80)), "no mark elsewhere"
+
+
+def test_gradients_get_the_srgb_profile_in_x4_and_are_refused_in_x1a(tmp_path):
+    body = ("<div style='position:absolute; inset:0; background: linear-gradient(#b3131b, #f6c89f)'></div>"
+            "<div class='trim'><p>渐变封面</p></div>")
+    x4 = make(tmp_path, body, name="x4.pdf")
+    assert messages(x4) == []
+    with pikepdf.open(x4) as doc:
+        kinds = {str(sh.ColorSpace[0]) for sh in pdfx.shadings(doc.pages[0].Resources)}
+    assert kinds == {"/ICCBased"}
+    x1a = make(tmp_path, body, variant="x1a", name="x1a.pdf")
+    assert messages(x1a) == [
+        ("error", "colour", "第 1 页:渐变使用 DeviceRGB(未定义的 RGB),PDF/X 不允许;请改用 CMYK 或带 ICC 的颜色",
+         "page 1: a gradient uses DeviceRGB (uncharacterised RGB), not allowed in PDF/X; use CMYK or colour "
+         "with an ICC profile"),
+    ]

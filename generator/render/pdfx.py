@@ -305,6 +305,29 @@ def _images(resources, seen: set):
             yield from _images(xo.get("/Resources"), seen)
 
 
+def shadings(resources, depth: int = 0):
+    """Shading dictionaries of a resource dictionary (``sh`` operands and shading patterns),
+    including those inside tiling patterns and forms (WeasyPrint draws gradients that way)."""
+    if resources is None or depth > 8:
+        return
+    yield from (resources.get("/Shading") or {}).values()
+    for pat in (resources.get("/Pattern") or {}).values():
+        if "/Shading" in pat:
+            yield pat.Shading
+        elif "/Resources" in pat:
+            yield from shadings(pat.Resources, depth + 1)
+    for xo in (resources.get("/XObject") or {}).values():
+        if xo.get("/Subtype") == Name.Form and "/Resources" in xo:
+            yield from shadings(xo.Resources, depth + 1)
+
+
+def _fix_shadings(resources, srgb) -> None:
+    """X-4: gradients in DeviceRGB get the sRGB profile, like photos."""
+    for sh in shadings(resources):
+        if isinstance(sh.get("/ColorSpace"), Name) and _space_kind(sh.ColorSpace, None) == "rgb":
+            sh.ColorSpace = Array([Name.ICCBased, srgb])
+
+
 def _fix_image(pdf: pikepdf.Pdf, img, variant: str, srgb) -> bool:
     cs = img.get("/ColorSpace")
     if cs is None or img.get("/ImageMask", False):
@@ -486,6 +509,8 @@ def finalize(src: Path | str, dst: Path | str, spec: PrintSpec = PrintSpec()) ->
                 for img in _images(page.obj.get("/Resources"), seen_images):
                     if _fix_image(pdf, img, spec.variant, srgb):
                         res.images_converted += 1
+                if spec.variant == "x4":
+                    _fix_shadings(page.obj.get("/Resources"), srgb)
                 if "/Annots" in page.obj:  # links are for screens; PDF/X keeps the boxes clear
                     del page.obj["/Annots"]
             new_media = (media[0] - slug, media[1] - slug, media[2] + slug, media[3] + slug)
