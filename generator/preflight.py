@@ -365,8 +365,13 @@ def _coverage(pdf, path: Path, pages: dict[int, tuple], found: _Findings, dpi: i
             subprocess.run([exe, "-r", str(dpi), "-f", str(rng[0]), "-l", str(rng[1]), str(src),
                             str(Path(tmp) / "p")], check=True, capture_output=True)
 
-        with ThreadPoolExecutor(max_workers=jobs) as pool:
-            list(pool.map(render, ranges))
+        try:
+            with ThreadPoolExecutor(max_workers=jobs) as pool:
+                list(pool.map(render, ranges))
+        except subprocess.CalledProcessError as exc:
+            msg = (exc.stderr or b"").decode("utf-8", "replace").strip().splitlines()[-1:] or ["?"]
+            found.add(None, "warning", "bleed", f"pdftoppm 无法渲染此文件,没有检查出血区是否铺满:{msg[0]}",
+                      f"pdftoppm could not render this file, bleed coverage not checked: {msg[0]}")
         for f in Path(tmp).glob("p-*.ppm"):
             number = int(f.stem.rsplit("-", 1)[1])
             if number in pages:
@@ -427,9 +432,6 @@ def preflight(path: Path | str, display: str | None = None, print_file: bool = T
     ``display`` is the file name used in the messages (default: ``path``)."""
     import pikepdf
 
-    from .render.pdfx import MIN_BLEED_MM, MM
-    from .render.pdfx import box as _box
-
     path = Path(path)
     display = display or str(path)
     found = _Findings()
@@ -437,51 +439,62 @@ def preflight(path: Path | str, display: str | None = None, print_file: bool = T
         pdf = pikepdf.open(path)
     except (pikepdf.PdfError, OSError) as exc:
         return [Problem(display, None, "PDF", f"无法读取此 PDF:{exc}", f"cannot read this PDF: {exc}")]
-    with pdf:
-        version = pdfx_version(pdf) if print_file else None
-        if print_file and require_pdfx:
-            intents = [oi for oi in pdf.Root.get("/OutputIntents", []) if oi.get("/S") == "/GTS_PDFX"]
-            if not intents:
-                found.add(None, "error", "OutputIntent",
-                          "没有 PDF/X 输出意图(GTS_PDFX,含 CMYK 印刷特性文件);印刷厂无法确定颜色按什么印刷条件输出",
-                          "no PDF/X output intent (GTS_PDFX with a CMYK printing profile): the print shop cannot "
-                          "tell which printing condition the colours are meant for")
-            elif "/DestOutputProfile" not in intents[0] or int(intents[0].DestOutputProfile.get("/N", 0)) != 4:
-                found.add(None, "error", "OutputIntent", "输出意图没有嵌入 CMYK 特性文件",
-                          "the output intent has no embedded CMYK profile")
-            if version is None:
-                found.add(None, "error", "PDF/X", "文件没有声明 PDF/X 版本(GTS_PDFXVersion)",
-                          "the file does not declare a PDF/X version (GTS_PDFXVersion)")
-        walker = _Walker(pdf, version, found, print_file)
-        bleed_pages: dict[int, tuple] = {}
-        for number, page in enumerate(pdf.pages, start=1):
-            if print_file:
-                media = _box(page.obj.MediaBox)
-                if "/TrimBox" not in page.obj:
-                    found.add(number, "error", "TrimBox", "没有裁切框(TrimBox),印刷厂不知道成品尺寸",
-                              "no TrimBox: the print shop cannot tell the finished size")
-                    trim = media
-                else:
-                    trim = _box(page.obj.TrimBox)
-                if "/BleedBox" not in page.obj:
-                    found.add(number, "error", "BleedBox", f"没有出血框(BleedBox);每边需要至少 {MIN_BLEED_MM:g} mm 出血",
-                              f"no BleedBox: every side needs at least {MIN_BLEED_MM:g} mm of bleed")
-                    bleed = trim
-                else:
-                    bleed = _box(page.obj.BleedBox)
-                    bleed = (max(bleed[0], media[0]), max(bleed[1], media[1]),
-                             min(bleed[2], media[2]), min(bleed[3], media[3]))
-                    least = min(trim[0] - bleed[0], trim[1] - bleed[1], bleed[2] - trim[2], bleed[3] - trim[3]) / MM
-                    if least < MIN_BLEED_MM - 0.05:
-                        found.add(number, "error", "bleed",
-                                  f"出血只有 {max(least, 0):.1f} mm,每边至少需要 {MIN_BLEED_MM:g} mm",
-                                  f"the bleed is only {max(least, 0):.1f} mm; every side needs at least "
-                                  f"{MIN_BLEED_MM:g} mm")
-                if trim != media:
-                    bleed_pages[number] = (media, bleed, trim)
-            walker.page(number, page)
-        _font_problems(walker, found)
-        _image_problems(walker, found)
-        if print_file:
-            _coverage(pdf, path, bleed_pages, found, dpi)
+    try:
+        _check(pdf, path, found, print_file, require_pdfx, dpi)
+    except pikepdf.PdfError as exc:
+        found.add(None, "error", "PDF", f"此 PDF 已损坏,检查中断:{exc}", f"this PDF is damaged; the check stopped: {exc}")
+    finally:
+        pdf.close()
     return found.problems(display)
+
+
+def _check(pdf, path: Path, found: _Findings, print_file: bool, require_pdfx: bool, dpi: int) -> None:
+    from .render.pdfx import MIN_BLEED_MM, MM
+    from .render.pdfx import box as _box
+
+    version = pdfx_version(pdf) if print_file else None
+    if print_file and require_pdfx:
+        intents = [oi for oi in pdf.Root.get("/OutputIntents", []) if oi.get("/S") == "/GTS_PDFX"]
+        if not intents:
+            found.add(None, "error", "OutputIntent",
+                      "没有 PDF/X 输出意图(GTS_PDFX,含 CMYK 印刷特性文件);印刷厂无法确定颜色按什么印刷条件输出",
+                      "no PDF/X output intent (GTS_PDFX with a CMYK printing profile): the print shop cannot "
+                      "tell which printing condition the colours are meant for")
+        elif "/DestOutputProfile" not in intents[0] or int(intents[0].DestOutputProfile.get("/N", 0)) != 4:
+            found.add(None, "error", "OutputIntent", "输出意图没有嵌入 CMYK 特性文件",
+                      "the output intent has no embedded CMYK profile")
+        if version is None:
+            found.add(None, "error", "PDF/X", "文件没有声明 PDF/X 版本(GTS_PDFXVersion)",
+                      "the file does not declare a PDF/X version (GTS_PDFXVersion)")
+    walker = _Walker(pdf, version, found, print_file)
+    bleed_pages: dict[int, tuple] = {}
+    for number, page in enumerate(pdf.pages, start=1):
+        if print_file:
+            media = _box(page.obj.MediaBox)
+            if "/TrimBox" not in page.obj:
+                found.add(number, "error", "TrimBox", "没有裁切框(TrimBox),印刷厂不知道成品尺寸",
+                          "no TrimBox: the print shop cannot tell the finished size")
+                trim = media
+            else:
+                trim = _box(page.obj.TrimBox)
+            if "/BleedBox" not in page.obj:
+                found.add(number, "error", "BleedBox", f"没有出血框(BleedBox);每边需要至少 {MIN_BLEED_MM:g} mm 出血",
+                          f"no BleedBox: every side needs at least {MIN_BLEED_MM:g} mm of bleed")
+                bleed = trim
+            else:
+                bleed = _box(page.obj.BleedBox)
+                bleed = (max(bleed[0], media[0]), max(bleed[1], media[1]),
+                         min(bleed[2], media[2]), min(bleed[3], media[3]))
+                least = min(trim[0] - bleed[0], trim[1] - bleed[1], bleed[2] - trim[2], bleed[3] - trim[3]) / MM
+                if least < MIN_BLEED_MM - 0.05:
+                    found.add(number, "error", "bleed",
+                              f"出血只有 {max(least, 0):.1f} mm,每边至少需要 {MIN_BLEED_MM:g} mm",
+                              f"the bleed is only {max(least, 0):.1f} mm; every side needs at least "
+                              f"{MIN_BLEED_MM:g} mm")
+            if trim != media:
+                bleed_pages[number] = (media, bleed, trim)
+        walker.page(number, page)
+    _font_problems(walker, found)
+    _image_problems(walker, found)
+    if print_file:
+        _coverage(pdf, path, bleed_pages, found, dpi)

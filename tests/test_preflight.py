@@ -279,3 +279,14 @@ def test_gradients_get_the_srgb_profile_in_x4_and_are_refused_in_x1a(tmp_path):
          "page 1: a gradient uses DeviceRGB (uncharacterised RGB), not allowed in PDF/X; use CMYK or colour "
          "with an ICC profile"),
     ]
+
+
+def test_a_file_that_is_not_a_pdf_is_a_message_not_a_traceback(tmp_path):
+    bad = tmp_path / "海报.pdf"
+    bad.write_text("这不是 PDF", encoding="utf-8")
+    res = CliRunner().invoke(cli, ["preflight", str(bad)])
+    assert res.exit_code == 1
+    assert res.stderr.startswith(f"{bad}: PDF: 无法读取此 PDF:")
+    assert "\n  (cannot read this PDF: " in res.stderr and "Traceback" not in res.stderr
+    res = CliRunner().invoke(cli, ["preflight", str(tmp_path / "missing.pdf")])
+    assert res.exit_code == 2 and "no such file" in res.stderr
