@@ -496,7 +496,8 @@ def test_clreq_counts_catch_what_they_count(tmp_path):
         + "村里把一间旧仓库改成兑换室，货架上摆着米面油、洗衣粉和学习用品#linebreak()品。\n\n"
         + "区级重点项目经费由实践所统一管理区级重点项目经费#linebreak(justify: true)#h(0.25em)2023年度区级重点"
           "项目经费由实践所统一管理。\n\n"
-        + "经费由实践所统一管理区级重点项目经费由实践所统一管理也由2022#linebreak(justify: true)年度。\n",
+        + "经费由实践所统一管理区级重点项目经费由实践所统一管理也由2022#linebreak(justify: true)年度。\n\n"
+        + "末段。\n",
         encoding="utf-8")
     pdf = tmp_path / "bad.pdf"
     typst.compile(str(src), output=str(pdf))

@@ -6,8 +6,9 @@ Used by the tests and by ``benchmarks/bench_casebook.py`` to compare engines:
   punctuation after it (``品。``);
 * lines that start with a space (a Han/Latin space or a typed space left at a line start);
 * a number split from the unit after it (``2022`` | ``年``) across a line break;
-* pages more than half empty, outside a section's end (a case, a chapter, the front
-  matter, the afterword), cover, title pages and chapter openings.
+* pages more than half empty: photo-only pages anywhere, pages with text outside a
+  section's end (the last page of a case, a chapter, the front matter, the afterword);
+  cover, title pages, chapter openings and blank versos are left out.
 
 Lines come from ``pdftotext -bbox-layout`` (each word's box and size); page emptiness
 from the page rendered at low resolution (the largest blank band in the type area).
@@ -23,7 +24,6 @@ from pathlib import Path
 
 from lxml import etree
 
-BODY_PT = 10.5
 _NS = {"x": "http://www.w3.org/1999/xhtml"}
 
 
@@ -50,6 +50,7 @@ class Clreq:
     split_units: list[str] = field(default_factory=list)
     half_empty: list[int] = field(default_factory=list)  # 1-based page numbers, outside section ends
     half_empty_ends: list[int] = field(default_factory=list)  # the same at a section's end (allowed)
+    text_pages: set[int] = field(default_factory=set)  # 0-based pages with body text
 
     def __str__(self) -> str:
         return (f"孤字 {len(self.runts)}/{self.paragraph_ends} 段末, 行首空格 {len(self.space_starts)}, "
@@ -103,32 +104,58 @@ def _mode(values) -> float:
     return rounded.most_common(1)[0][0]
 
 
-def text_checks(pages: list[list[Line]], body_pt: float = BODY_PT) -> Clreq:
+def text_checks(pages: list[list[Line]]) -> Clreq:
+    """孤字, line-start spaces and split numbers, from lines of the body text's size.
+
+    Engine-independent: the body size is the most common line height (pdftotext's word
+    boxes are the font's ascent to descent, which differs between PDF writers) and the em
+    the median advance of a character on the longer body lines."""
+    import statistics
+    from collections import Counter
+
     res = Clreq(pages=len(pages))
+    sized = Counter(round(ln.size, 1) for lines in pages for ln in lines if len(ln.text) >= 10)
+    if not sized:
+        return res
+    body_size = sized.most_common(1)[0][0]
+
+    def is_body(ln: Line) -> bool:  # a word's box grows with a tall glyph (“), never shrinks
+        return body_size - 0.3 < ln.size < body_size * 1.15
+
+    widths = [(ln.x1 - ln.x0) / len(ln.text) for lines in pages for ln in lines
+              if is_body(ln) and len(ln.text) >= 20]
+    em = statistics.median(widths) if widths else body_size
     for lines in pages:
-        body = [ln for ln in lines if abs(ln.size - body_pt) < 0.3 and ln.text.strip()]
-        if len(body) < 2:
+        body = [ln for ln in lines if is_body(ln) and ln.text.strip()]
+        if not body:
             continue
         # the type area's edges: where most lines start and end (a line starting with an opening
         # bracket or a Latin letter may sit a little outside, as clreq allows)
         left = _mode(ln.x0 for ln in body)
         right = _mode(ln.x1 for ln in body)
+        # a running head and a folio (the page's first and last lines) are no paragraph's lines
+        edges = {id(min(lines, key=lambda ln: ln.y0)), id(max(lines, key=lambda ln: ln.y0))}
+        body = [ln for ln in body if id(ln) not in edges]
+        if not body:
+            continue
+        res.text_pages.add(lines[0].page)
         body.sort(key=lambda ln: (ln.y0, ln.x0))
         for i, ln in enumerate(body):
             nxt = body[i + 1] if i + 1 < len(body) else None
-            follows = nxt is not None and nxt.y0 - ln.y1 < body_pt * 1.2  # the next line of the same block
+            follows = nxt is not None and nxt.y0 - ln.y1 < em * 1.2  # the next line of the same block
             # a paragraph's first line is indented 2 em (1.5 em when it opens with a bracket)
-            starts_para = nxt is not None and 1.3 * body_pt < nxt.x0 - left < 2.3 * body_pt
-            short = right - ln.x1 > 0.5 * body_pt  # justified lines are full: a short one ends a paragraph
+            starts_para = nxt is not None and 1.3 * em < nxt.x0 - left < 2.3 * em
+            short = right - ln.x1 > 0.5 * em  # justified lines are full: a short one ends a paragraph
             offset = ln.x0 - left
-            if 0.1 * body_pt < offset < 0.9 * body_pt and not _is_punct(ln.text[:1]):
+            if 0.1 * em < offset < 0.9 * em and not _is_punct(ln.text[:1]):
                 res.space_starts.append(ln.text)
-            if short and offset < 2.5 * body_pt:
+            if short and offset < 2.5 * em:
                 res.paragraph_ends += 1
                 chars = [ch for ch in ln.text if not ch.isspace()]
                 if sum(1 for ch in chars if not _is_punct(ch)) == 1:
                     res.runts.append(ln.text)
-            if follows and not starts_para and ln.text[-1:].isdigit() and _is_han(nxt.text[:1]):
+            if follows and not starts_para and ln.text[-1:].isdigit() and _is_han(nxt.text[:1]) \
+                    and "...." not in ln.text:  # a contents line ends with its page number
                 res.split_units.append(f"{ln.text[-12:]} | {nxt.text[:6]}")
     return res
 
@@ -179,7 +206,7 @@ def page_fill(pdf: Path, geo: dict, bleed_mm: float, section_starts: dict[int, i
         end = p + 1 >= n or bands[p + 1][1] or (p + 1) in section_starts  # the last page of a section
         before = p < min(section_starts, default=0)  # cover, title page, 版权页
         opening = section_starts.get(p) == 1  # a chapter's opening page
-        if before or opening or end:
+        if before or opening or end and p in res.text_pages:
             res.half_empty_ends.append(p + 1)
         else:
             res.half_empty.append(p + 1)
