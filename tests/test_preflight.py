@@ -290,3 +290,26 @@ def test_a_file_that_is_not_a_pdf_is_a_message_not_a_traceback(tmp_path):
     assert "\n  (cannot read this PDF: " in res.stderr and "Traceback" not in res.stderr
     res = CliRunner().invoke(cli, ["preflight", str(tmp_path / "missing.pdf")])
     assert res.exit_code == 2 and "no such file" in res.stderr
+
+
+def test_icc_rgb_colour_set_with_scn_becomes_cmyk_and_near_black_becomes_k_only(tmp_path):
+    """Engines such as Typst set colour as `/srgb cs r g b scn` in an ICC RGB space."""
+    src, out = tmp_path / "icc.pdf", tmp_path / "icc-x4.pdf"
+    with pikepdf.new() as doc:
+        doc.add_blank_page(page_size=(300, 300))
+        srgb = doc.make_stream(pdfx.srgb_bytes())
+        srgb.N = 3
+        page = doc.pages[0]
+        page.obj.Resources = pikepdf.Dictionary(
+            ColorSpace=pikepdf.Dictionary(srgb=pikepdf.Array([pikepdf.Name.ICCBased, srgb])))
+        page.obj.Contents = doc.make_stream(
+            b"/srgb cs 0.1 0.1 0.1 scn 0 0 300 300 re f /srgb CS 0.7 0.2 0.1 SCN 0 0 m 10 10 l S")
+        doc.save(src)
+    info = pdfx.finalize(src, out, pdfx.PrintSpec(bleed_mm=3, title="t"))
+    assert info.colours_converted == 4
+    with pikepdf.open(out) as doc:
+        ops = [(str(i.operator), [float(v) for v in i.operands])
+               for i in pikepdf.parse_content_stream(doc.pages[0]) if str(i.operator) in ("k", "K", "cs", "scn")]
+    assert ops[:2] == [("k", [0, 0, 0, 1]), ("k", [0, 0, 0, 0.9])]  # cs resets to black, then #1a1a1a
+    c, m, y, k = ops[3][1]
+    assert ops[3][0] == "K" and c < 0.3 and m > 0.7 and y > 0.7, ops[3]  # a red through the profile

@@ -26,6 +26,7 @@ import os
 import uuid
 import zlib
 from dataclasses import dataclass, field
+from decimal import Decimal
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -173,10 +174,6 @@ def _space_kind(space, resources) -> str | None:
     return None
 
 
-def _num(x) -> float:
-    return float(x)
-
-
 def _k_ops(cmyk, stroke: bool):
     return ([round(float(v), 4) for v in cmyk], Operator("K" if stroke else "k"))
 
@@ -201,13 +198,13 @@ class _Recolour:
                 if len(state) > 1:
                     state.pop()
             elif name in ("rg", "RG") and len(operands) == 3:
-                cmyk = rgb_to_cmyk(*(_num(v) for v in operands))
+                cmyk = rgb_to_cmyk(*(float(v) for v in operands))
                 out.append(_k_ops(cmyk, name == "RG"))
                 self.changed += 1
                 state[-1]["s" if name == "RG" else "f"] = None
                 continue
             elif name in ("g", "G") and len(operands) == 1:
-                out.append(_k_ops((0, 0, 0, round(1 - _num(operands[0]), 4)), name == "G"))
+                out.append(_k_ops((0, 0, 0, round(1 - float(operands[0]), 4)), name == "G"))
                 self.changed += 1
                 state[-1]["s" if name == "G" else "f"] = None
                 continue
@@ -227,9 +224,8 @@ class _Recolour:
             elif name in ("sc", "scn", "SC", "SCN"):
                 key = "s" if name in ("SC", "SCN") else "f"
                 kind = cur[key]
-                if kind is not None and all(isinstance(v, (int, float, pikepdf.Object)) and
-                                            not isinstance(v, Name) for v in operands):
-                    vals = [_num(v) for v in operands]
+                if kind is not None and all(isinstance(v, (int, float, Decimal)) for v in operands):
+                    vals = [float(v) for v in operands]
                     if kind == "rgb" and len(vals) == 3:
                         out.append(_k_ops(rgb_to_cmyk(*vals), key == "s"))
                         self.changed += 1
