@@ -78,8 +78,8 @@ def test_transparency_in_x1a(tmp_path):
     assert messages(pdf) == [
         ("error", "transparency",
          "第 1 页:使用了透明效果(半透明、软蒙版或混合模式),PDF/X-1a 不允许;请改用 PDF/X-4 或去掉透明",
-         "page 1: uses transparency (opacity, a soft mask or a blend mode), not allowed in PDF/X-1a; "
-         "use PDF/X-4 or remove the transparency"),
+         ("page 1: uses transparency (opacity, a soft mask or a blend mode), not allowed in PDF/X-1a; "
+         "use PDF/X-4 or remove the transparency")),
     ]
     # the same page as PDF/X-4 is fine
     assert messages(make(tmp_path, GOOD + "<div style='opacity:.5'>半透明</div>", name="x4.pdf")) == []
@@ -276,8 +276,8 @@ def test_gradients_get_the_srgb_profile_in_x4_and_are_refused_in_x1a(tmp_path):
     x1a = make(tmp_path, body, variant="x1a", name="x1a.pdf")
     assert messages(x1a) == [
         ("error", "colour", "第 1 页:渐变使用 DeviceRGB(未定义的 RGB),PDF/X 不允许;请改用 CMYK 或带 ICC 的颜色",
-         "page 1: a gradient uses DeviceRGB (uncharacterised RGB), not allowed in PDF/X; use CMYK or colour "
-         "with an ICC profile"),
+         ("page 1: a gradient uses DeviceRGB (uncharacterised RGB), not allowed in PDF/X; use CMYK or colour "
+         "with an ICC profile")),
     ]
 
 
@@ -311,5 +311,5 @@ def test_icc_rgb_colour_set_with_scn_becomes_cmyk_and_near_black_becomes_k_only(
         ops = [(str(i.operator), [float(v) for v in i.operands])
                for i in pikepdf.parse_content_stream(doc.pages[0]) if str(i.operator) in ("k", "K", "cs", "scn")]
     assert ops[:2] == [("k", [0, 0, 0, 1]), ("k", [0, 0, 0, 0.9])]  # cs resets to black, then #1a1a1a
-    c, m, y, k = ops[3][1]
+    c, m, y, _k = ops[3][1]
     assert ops[3][0] == "K" and c < 0.3 and m > 0.7 and y > 0.7, ops[3]  # a red through the profile

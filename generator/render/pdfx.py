@@ -26,8 +26,8 @@ import os
 import uuid
 import zlib
 from dataclasses import dataclass, field
-from decimal import Decimal
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import pikepdf
