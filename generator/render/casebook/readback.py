@@ -104,6 +104,15 @@ def _mode(values) -> float:
     return rounded.most_common(1)[0][0]
 
 
+def _edge(values: list[float], pick) -> float | None:
+    """The leftmost (``min``) or rightmost (``max``) position at least two lines share."""
+    from collections import Counter
+
+    counts = Counter(round(v * 2) / 2 for v in values)
+    shared = [v for v, n in counts.items() if n >= 2]
+    return pick(shared) if shared else None
+
+
 def text_checks(pages: list[list[Line]]) -> Clreq:
     """孤字, line-start spaces and split numbers, from lines of the body text's size.
 
@@ -131,8 +140,8 @@ def text_checks(pages: list[list[Line]]) -> Clreq:
             continue
         # the type area's edges: where most lines start and end (a line starting with an opening
         # bracket or a Latin letter may sit a little outside, as clreq allows)
-        left = _mode(ln.x0 for ln in body)
-        right = _mode(ln.x1 for ln in body)
+        left = _edge([ln.x0 for ln in body if not _is_punct(ln.text[:1])], min) or _mode(ln.x0 for ln in body)
+        right = _edge([ln.x1 for ln in body if not _is_punct(ln.text[-1:])], max) or _mode(ln.x1 for ln in body)
         # a running head and a folio (the page's first and last lines) are no paragraph's lines
         edges = {id(min(lines, key=lambda ln: ln.y0)), id(max(lines, key=lambda ln: ln.y0))}
         body = [ln for ln in body if id(ln) not in edges]
