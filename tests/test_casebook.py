@@ -513,7 +513,10 @@ def test_user_text_is_data_not_typst_markup(tree, tmp_path):
     evil = '#read("/etc/passwd") $x^2$ *粗* _斜_ <lbl> @lbl `code` \\\\ ] [ = 标题 // 注释'
     root = tree({
         "content/cases/2022/evil.md": f"---\ntitle: '{evil}'\nyear: 2022\ncategory: 理论宣讲\n"
-                                      f"stations: [ceshi]\nauthor: '#sys.inputs'\n---\n\n正文{evil}。\n",
+                                      f"stations: [ceshi]\nauthor: '#sys.inputs'\n"
+                                      "photos: [{src: images/x.jpg}]\n---\n\n"
+                                      f"正文{evil}。\n\n#### 跳级的小标题\n\n正文。\n",
+        "content/images/x.jpg": _jpeg(),
         "content/casebooks/2022.yml": f"title: '选编 #pagebreak()'\nselect: {{year: 2022}}\n"
                                       "chapters:\n  - {title: '#panic()篇', categories: [理论宣讲]}\n",
     })
@@ -527,6 +530,23 @@ def test_user_text_is_data_not_typst_markup(tree, tmp_path):
     assert _norm(evil) in text
     assert _norm("选编 #pagebreak()") in text and _norm("#panic()篇") in text and "#sys.inputs" in text
     assert "root:" not in text  # nothing was read from /etc/passwd
+    assert "跳级的小标题" in text
+    import pikepdf
+
+    with pikepdf.open(out) as pdf:  # a photo without a caption is described by its case's title
+        assert pdf.Root.MarkInfo.Marked
+        alts = [str(o.Alt) for o in pdf.objects if isinstance(o, pikepdf.Dictionary) and "/Alt" in o]
+        assert f"{content.entries[0].title}的图片" in alts
+
+
+def _jpeg() -> bytes:
+    import io
+
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (900, 600), (90, 120, 160)).save(buf, "JPEG")
+    return buf.getvalue()
 
 
 @pytest.mark.slow

@@ -1,6 +1,6 @@
 """The printed book laid out by Typst: the reading copy, the text block (内文) and the cover (封面).
 
-The book's words travel to Typst as data (``book.json``), never as markup: the
+The book's words travel to Typst as data (a JSON file named by ``sys.inputs.data``), never as markup: the
 template (``templates/casebook/book.typ``) shows every string as text, so a
 title holding ``#``, ``*``, ``$`` or ``]`` prints as those characters and runs
 nothing. Markdown bodies are rendered to sanitised HTML by the site's own
@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
 import shutil
 from dataclasses import dataclass, field
@@ -34,7 +35,7 @@ from .typography import HAN, join_soft_breaks
 #: 开本 as the trade writes it: the full sheet and how many pages of the size it cuts to.
 FORMATS = {
     "A4": ("880 mm × 1230 mm", 16),
-    "B5": ("787 mm × 1092 mm", 16),
+    "B5": ("700 mm × 1000 mm", 16),
     "16开": ("787 mm × 1092 mm", 16),
 }
 
@@ -191,7 +192,7 @@ def _with_photos(blocks: list[dict], photos: list[dict]) -> list[dict]:
 # --------------------------------------------------------------------------- the book as data
 
 
-def _photo(config, path: Path, caption: str, geo, slots: list[Path]) -> dict | None:
+def _photo(config, path: Path, caption: str, geo, slots: list[Path], alt: str) -> dict | None:
     """A photo as the template places it: at its printed size, as a placeholder (see :func:`_swap_photos`)."""
     from PIL import Image, ImageOps
 
@@ -206,7 +207,7 @@ def _photo(config, path: Path, caption: str, geo, slots: list[Path]) -> dict | N
     slots.append(copy)
     cap = clean_text(caption or "")
     return {"t": "photo", "slot": len(slots), "width_mm": width, "height_mm": round(width * px[1] / px[0], 3),
-            "caption": cap, "caption_c": [cap] if cap else []}
+            "caption": cap, "caption_c": [cap] if cap else [], "alt": cap or alt}
 
 
 def _rooted(path: Path, root: Path) -> str:
@@ -217,7 +218,8 @@ def _entry(e: Entry, config, geo, slots: list[Path]) -> dict:
     from .pdf import split_title
 
     main, sub = split_title(e.title)
-    photos = [p for p in (_photo(config, ph.path, ph.caption, geo, slots) for ph in e.photos) if p]
+    alt = f"{clean_text(e.title)}的图片"  # for a photo without a caption
+    photos = [p for p in (_photo(config, ph.path, ph.caption, geo, slots, alt) for ph in e.photos) if p]
     return {
         "id": e.id, "title": clean_text(e.title), "main": clean_text(main), "sub": clean_text(sub),
         "unit": clean_text(e.unit or ""), "author": clean_text(e.author or ""),
@@ -305,16 +307,34 @@ def pad_pages(pages: int, signature: int) -> int:
 
 
 def _compile(workdir: Path, root: Path, data: dict, out: Path, *, tagged: bool) -> None:
+    """Typeset ``data`` with the book template. The data file is this run's own (two books may be
+    typeset at once); the template is copied beside it (Typst reads files under ``root`` only)."""
     import typst
 
-    (workdir / "book.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-    for name in ("book.typ", "common.typ"):
-        src = TEMPLATES / "casebook" / name
-        dst = workdir / name
+    from ...errors import UsageError
+
+    name = f"book-{os.getpid()}-{data['mode']}.json"
+    (workdir / name).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    for template in ("book.typ", "common.typ"):
+        src = TEMPLATES / "casebook" / template
+        dst = workdir / template
         if not dst.is_file() or dst.read_bytes() != src.read_bytes():
-            shutil.copyfile(src, dst)
-    kwargs = {"pdf_standards": ["ua-1"]} if tagged else {}
-    typst.compile(str(workdir / "book.typ"), output=str(out), root=str(root), **kwargs)
+            tmp = dst.with_name(f".{template}.{os.getpid()}")
+            shutil.copyfile(src, tmp)
+            tmp.replace(dst)
+    args = dict(output=str(out), root=str(root), sys_inputs={"data": name})
+    try:
+        try:
+            typst.compile(str(workdir / "book.typ"), **args, **({"pdf_standards": ["ua-1"]} if tagged else {}))
+        except typst.TypstError as exc:
+            if not tagged or "PDF/UA" not in str(exc):
+                raise
+            # still tagged (Typst tags every PDF), only not checked against PDF/UA-1
+            typst.compile(str(workdir / "book.typ"), **args)
+    except typst.TypstError as exc:
+        raise UsageError(f"排版失败:{exc}\n  (typesetting failed: {exc})") from None
+    finally:
+        (workdir / name).unlink(missing_ok=True)
 
 
 def _placeholders(workdir: Path, count: int) -> None:
@@ -326,7 +346,9 @@ def _placeholders(workdir: Path, count: int) -> None:
     for n in range(1, count + 1):
         path = folder / f"{n}.png"
         if not path.is_file():
-            Image.new("L", (n, 1), 200).save(path)
+            tmp = folder / f".{n}.{os.getpid()}.png"
+            Image.new("L", (n, 1), 200).save(tmp)
+            tmp.replace(path)
 
 
 def _swap_photos(pdf, slots: list[Path]) -> int:
