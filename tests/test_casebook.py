@@ -477,6 +477,7 @@ def test_clreq_counts_read_back_from_the_demo_books(year, demo_network, demo_con
     counts = check_book(pdf, geometry(content.paper), content.bleed_mm)
     assert counts.paragraph_ends > 30
     assert counts.runts == [] and counts.space_starts == [] and counts.split_units == []
+    assert counts.headings_at_foot == []
     assert len(counts.half_empty) * 20 <= counts.pages, counts.half_empty
 
 
@@ -490,19 +491,19 @@ def test_clreq_counts_catch_what_they_count(tmp_path):
 
     src = tmp_path / "bad.typ"
     src.write_text(
-        '#set page(width: 120mm, height: 100mm, margin: 10mm)\n'
+        '#set page(width: 120mm, height: 110mm, margin: 10mm, footer: context counter(page).display())\n'
         '#set text(font: "Noto Serif CJK SC", size: 10.5pt, lang: "zh", costs: (runt: 0%))\n'
         '#set par(justify: true, first-line-indent: (amount: 2em, all: true))\n'
         + "村里把一间旧仓库改成兑换室，货架上摆着米面油、洗衣粉和学习用品#linebreak()品。\n\n"
         + "区级重点项目经费由实践所统一管理区级重点项目经费#linebreak(justify: true)#h(0.25em)2023年度区级重点"
           "项目经费由实践所统一管理。\n\n"
         + "经费由实践所统一管理区级重点项目经费由实践所统一管理也由2022#linebreak(justify: true)年度。\n\n"
-        + "末段。\n",
+        + "末段。\n\n#v(1fr)\n#block(text(size: 1.05em, weight: 700)[小标题])\n#pagebreak()\n次页正文。\n",
         encoding="utf-8")
     pdf = tmp_path / "bad.pdf"
     typst.compile(str(src), output=str(pdf))
     counts = text_checks(read_lines(pdf))
-    assert counts.runts and counts.space_starts and counts.split_units, counts
+    assert counts.runts and counts.space_starts and counts.split_units and counts.headings_at_foot, counts
 
 
 def test_user_text_is_data_not_typst_markup(tree, tmp_path):
@@ -579,4 +580,5 @@ def test_300_page_book_clreq_and_cpu(tmp_path_factory):
     counts = check_book(report.path, geometry("A4"), 3.0)
     assert counts.paragraph_ends > 800
     assert counts.runts == [] and counts.space_starts == [] and counts.split_units == []
+    assert counts.headings_at_foot == []
     assert len(counts.half_empty) * 20 <= counts.pages, counts.half_empty

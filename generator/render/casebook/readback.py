@@ -6,6 +6,7 @@ Used by the tests and by ``benchmarks/bench_casebook.py`` to compare engines:
   punctuation after it (``品。``);
 * lines that start with a space (a Han/Latin space or a typed space left at a line start);
 * a number split from the unit after it (``2022`` | ``年``) across a line break;
+* a heading as a page's last line;
 * pages more than half empty: photo-only pages anywhere, pages with text outside a
   section's end (the last page of a case, a chapter, the front matter, the afterword);
   cover, title pages, chapter openings and blank versos are left out.
@@ -48,14 +49,15 @@ class Clreq:
     runts: list[str] = field(default_factory=list)  # 孤字
     space_starts: list[str] = field(default_factory=list)
     split_units: list[str] = field(default_factory=list)
+    headings_at_foot: list[str] = field(default_factory=list)  # a body heading (1.05 em) ending a page
     half_empty: list[int] = field(default_factory=list)  # 1-based page numbers, outside section ends
     half_empty_ends: list[int] = field(default_factory=list)  # the same at a section's end (allowed)
     text_pages: set[int] = field(default_factory=set)  # 0-based pages with body text
 
     def __str__(self) -> str:
         return (f"孤字 {len(self.runts)}/{self.paragraph_ends} 段末, 行首空格 {len(self.space_starts)}, "
-                f"数字与单位分行 {len(self.split_units)}, 过半空白页 {len(self.half_empty)}/{self.pages} "
-                f"(runts, lines starting with a space, numbers split from units, pages more than half "
+                f"数字与单位分行 {len(self.split_units)}, 页脚标题 {len(self.headings_at_foot)}, 过半空白页 {len(self.half_empty)}/{self.pages} "
+                f"(runts, lines starting with a space, numbers split from units, headings at a page foot, pages more than half "
                 f"empty outside section ends; {len(self.half_empty_ends)} more at section ends)")
 
 
@@ -149,6 +151,9 @@ def text_checks(pages: list[list[Line]]) -> Clreq:
             continue
         res.text_pages.add(lines[0].page)
         body.sort(key=lambda ln: (ln.y0, ln.x0))
+        last = body[-1]
+        if abs(last.size - body_size * 1.05) < body_size * 0.015:  # a case's ### heading is 1.05 em
+            res.headings_at_foot.append(last.text)
         for i, ln in enumerate(body):
             nxt = body[i + 1] if i + 1 < len(body) else None
             follows = nxt is not None and nxt.y0 - ln.y1 < em * 1.2  # the next line of the same block
