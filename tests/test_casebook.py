@@ -41,20 +41,9 @@ def _norm(text: str) -> str:
 
 
 def _outline(pdf: Path) -> list[tuple[int, str, int]]:
-    import pypdf
+    from generator.render.casebook.readback import outline_starts
 
-    reader = pypdf.PdfReader(str(pdf))
-    out: list[tuple[int, str, int]] = []
-
-    def walk(items, depth):
-        for item in items:
-            if isinstance(item, list):
-                walk(item, depth + 1)
-            else:
-                out.append((depth, item.title, reader.get_destination_page_number(item)))
-
-    walk(reader.outline, 1)
-    return out
+    return outline_starts(pdf)[1]
 
 
 def _folio(page_text: str) -> str:

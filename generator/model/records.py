@@ -240,33 +240,26 @@ class PrintOptions(BaseModel):
     @field_validator("paper_thickness", mode="before")
     @classmethod
     def _thickness(cls, value: Any) -> str:
-        import re
-
-        text = str(value).strip().lower()
-        if re.fullmatch(r"\d+(\.\d+)?", text):
-            text += "mm"
-        if not re.fullmatch(r"\d+(\.\d+)?mm", text) or not 0.02 <= float(text[:-2]) <= 1:
-            raise fail(
-                f"纸张厚度应写成每张(两页)的毫米数,如 0.1mm(0.02 到 1mm),实际为 \"{value}\"",
-                f"paper_thickness is the thickness of one leaf in mm such as 0.1mm (0.02 to 1mm), "
-                f"found \"{value}\"",
-            )
-        return text
+        return _millimetres(value, 0.02, 1, "纸张厚度应写成每张(两页)的毫米数,如 0.1mm",
+                            "paper_thickness is the thickness of one leaf in mm such as 0.1mm")
 
     @field_validator("bleed", mode="before")
     @classmethod
     def _bleed(cls, value: Any) -> str:
-        import re
+        return _millimetres(value, 0, 10, "出血应写成毫米数,如 3mm", "bleed is a length in mm such as 3mm")
 
-        text = str(value).strip().lower()
-        if re.fullmatch(r"\d+(\.\d+)?", text):
-            text += "mm"
-        if not re.fullmatch(r"\d+(\.\d+)?mm", text) or float(text[:-2]) > 10:
-            raise fail(
-                f"出血应写成毫米数,如 3mm(0 到 10mm),实际为 \"{value}\"",
-                f"bleed is a length in mm such as 3mm (0 to 10mm), found \"{value}\"",
-            )
-        return text
+
+def _millimetres(value: Any, low: float, high: float, zh: str, en: str) -> str:
+    """``3``, ``3mm`` or ``3 MM`` -> ``3mm`` when between ``low`` and ``high``, else a failure."""
+    import re
+
+    text = str(value).strip().lower()
+    if re.fullmatch(r"\d+(\.\d+)?", text):
+        text += "mm"
+    if not re.fullmatch(r"\d+(\.\d+)?mm", text) or not low <= float(text[:-2]) <= high:
+        raise fail(f"{zh}({low:g} 到 {high:g}mm),实际为 \"{value}\"",
+                   f"{en} ({low:g} to {high:g}mm), found \"{value}\"")
+    return text
 
 
 PAPERS = {"A4": "A4", "a4": "A4", "B5": "B5", "b5": "B5", "16开": "16开", "16k": "16开", "16K": "16开"}
