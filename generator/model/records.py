@@ -234,8 +234,10 @@ class PrintOptions(BaseModel):
     model_config = ConfigDict(extra="allow")
     bleed: Text = "0mm"
     marks: bool = False
-    signature: int = Field(default=4, ge=1, le=64)  # 内文 padded to a multiple of this many pages
-    paper_thickness: Text = "0.1mm"  # one leaf (two pages); the spine is leaves × this
+    signature: int = Field(default=4, ge=1, le=64,
+                           description="每帖页数,内文补空白页到其倍数 (pages per signature; the text block is padded to a multiple)")
+    paper_thickness: Text = Field("0.1mm", description="每张(两页)纸厚,书脊宽 = 张数 × 纸厚 "
+                                                        "(thickness of one leaf; spine = leaves × this)")
 
     @field_validator("paper_thickness", mode="before")
     @classmethod
@@ -282,9 +284,9 @@ class Casebook(Record):
     paper: Text = "A4"
     print_: PrintOptions = Field(default_factory=PrintOptions, alias="print")
     cover: Text = ""
-    edition: Text = ""  # 版次 on the 版权页, e.g. 2023 年 3 月第 1 版
-    printed: Text = ""  # 印次, e.g. 2023 年 3 月第 1 次印刷
-    format: Text = ""  # 开本, e.g. 880 mm × 1230 mm　1/16 (default: from paper)
+    edition: Text = Field("", description="版权页的版次,如 2023 年 3 月第 1 版 (edition)")
+    printed: Text = Field("", description="版权页的印次,如 2023 年 3 月第 1 次印刷 (printing)")
+    format: Text = Field("", description="开本,缺省按纸张,如 880 mm × 1230 mm 1/16 (trim format; default from paper)")
     year: Year
 
     model_config = ConfigDict(extra="allow", str_strip_whitespace=True, populate_by_name=True)
