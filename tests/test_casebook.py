@@ -198,7 +198,7 @@ def test_body_lines_flush_at_both_ends(book2022):
     content, pdf, _ = book2022
     starts = {t: p for _, t, p in _outline(pdf)}
     entry = next(e for e in content.entries if e.id == "shuanzheng-yinhang-jifen")
-    after = sorted(p for _, _, p in _outline(pdf) if p > starts[entry.title])[0]
+    after = min(p for _, _, p in _outline(pdf) if p > starts[entry.title])
     geo = geometry(content.paper)
     mm = 72 / 25.4
     flush, short = [], []
@@ -247,7 +247,9 @@ def test_16k_draft_marks_every_page(demo_network, demo_config, tmp_path):
     render_book(gather(demo_network, book, demo_config), demo_config, out, draft=True)
     page = pypdf.PdfReader(str(out)).pages[3]
     mm = 72 / 25.4
-    assert (round(float(page.mediabox.width) / mm), round(float(page.mediabox.height) / mm)) == (185, 260)
+    assert (round(float(page.trimbox.width) / mm), round(float(page.trimbox.height) / mm)) == (185, 260)
+    # the definition asks for no bleed; the print shop gets 3 mm all the same
+    assert round((float(page.mediabox.width) - float(page.trimbox.width)) / mm) == 6
     pages = [_norm(p.extract_text()) for p in pypdf.PdfReader(str(out)).pages]
     assert all("征求意见稿" in p for p in pages), [i for i, p in enumerate(pages) if "征求意见稿" not in p]
 
@@ -466,17 +468,16 @@ def test_clreq_counts_read_back_from_the_demo_books(year, demo_network, demo_con
     counts = check_book(pdf, geometry(content.paper), content.bleed_mm)
     assert counts.paragraph_ends > 30
     assert counts.runts == [] and counts.space_starts == [] and counts.split_units == []
-    assert counts.headings_at_foot == []
+    assert counts.headings_at_foot == [] and counts.photo_only == []
     assert len(counts.half_empty) * 20 <= counts.pages, counts.half_empty
 
 
 def test_clreq_counts_catch_what_they_count(tmp_path):
     """The readback finds a 孤字, a line-start space and a split number in a PDF made to have them."""
-    from PIL import Image, ImageDraw
-
-    from generator.render.casebook.readback import text_checks, read_lines
 
     import typst
+
+    from generator.render.casebook.readback import read_lines, text_checks
 
     src = tmp_path / "bad.typ"
     src.write_text(
@@ -507,7 +508,7 @@ def test_user_text_is_data_not_typst_markup(tree, tmp_path):
                                       "photos: [{src: images/x.jpg}]\n---\n\n"
                                       f"正文{evil}。\n\n#### 跳级的小标题\n\n正文。\n",
         "content/images/x.jpg": _jpeg(),
-        "content/casebooks/2022.yml": f"title: '选编 #pagebreak()'\nselect: {{year: 2022}}\n"
+        "content/casebooks/2022.yml": "title: '选编 #pagebreak()'\nselect: {year: 2022}\n"
                                       "chapters:\n  - {title: '#panic()篇', categories: [理论宣讲]}\n",
     })
     config = load_config(root / "mkdocs.yml")
@@ -569,5 +570,5 @@ def test_300_page_book_clreq_and_cpu(tmp_path_factory):
     counts = check_book(report.path, geometry("A4"), 3.0)
     assert counts.paragraph_ends > 800
     assert counts.runts == [] and counts.space_starts == [] and counts.split_units == []
-    assert counts.headings_at_foot == []
+    assert counts.headings_at_foot == [] and counts.photo_only == []
     assert len(counts.half_empty) * 20 <= counts.pages, counts.half_empty

@@ -50,15 +50,18 @@ class Clreq:
     space_starts: list[str] = field(default_factory=list)
     split_units: list[str] = field(default_factory=list)
     headings_at_foot: list[str] = field(default_factory=list)  # a body heading (1.05 em) ending a page
-    half_empty: list[int] = field(default_factory=list)  # 1-based page numbers, outside section ends
+    photo_only: list[int] = field(default_factory=list)  # 1-based: more than half empty, no text
+    half_empty: list[int] = field(default_factory=list)  # 1-based: with text, outside section ends
     half_empty_ends: list[int] = field(default_factory=list)  # the same at a section's end (allowed)
     text_pages: set[int] = field(default_factory=set)  # 0-based pages with body text
 
     def __str__(self) -> str:
         return (f"孤字 {len(self.runts)}/{self.paragraph_ends} 段末, 行首空格 {len(self.space_starts)}, "
-                f"数字与单位分行 {len(self.split_units)}, 页脚标题 {len(self.headings_at_foot)}, 过半空白页 {len(self.half_empty)}/{self.pages} "
-                f"(runts, lines starting with a space, numbers split from units, headings at a page foot, pages more than half "
-                f"empty outside section ends; {len(self.half_empty_ends)} more at section ends)")
+                f"数字与单位分行 {len(self.split_units)}, 页脚标题 {len(self.headings_at_foot)}, "
+                f"只有图片的页 {len(self.photo_only)}, 过半空白页 {len(self.half_empty)}/{self.pages} "
+                f"(runts, lines starting with a space, numbers split from units, headings at a page foot, "
+                f"photo-only pages, pages more than half empty outside section ends; "
+                f"{len(self.half_empty_ends)} more at section ends)")
 
 
 def read_lines(pdf: Path) -> list[list[Line]]:
@@ -220,7 +223,11 @@ def page_fill(pdf: Path, geo: dict, bleed_mm: float, section_starts: dict[int, i
         end = p + 1 >= n or bands[p + 1][1] or (p + 1) in section_starts  # the last page of a section
         before = p < min(section_starts, default=0)  # cover, title page, 版权页
         opening = section_starts.get(p) == 1  # a chapter's opening page
-        if before or opening or end and p in res.text_pages:
+        if before or opening:
+            continue
+        if p not in res.text_pages:
+            res.photo_only.append(p + 1)
+        elif end:
             res.half_empty_ends.append(p + 1)
         else:
             res.half_empty.append(p + 1)

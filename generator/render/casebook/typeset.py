@@ -29,7 +29,16 @@ from pathlib import Path
 from lxml import html as lxml_html
 
 from .content import BookContent, Entry, cn_number, markdown_html
-from .pdf import BODY_PT, MAX_PHOTO_HEIGHT, PAPER, TEMPLATES, geometry, photo_width_mm, print_copy, signature_block
+from .pdf import (
+    BODY_PT,
+    MAX_PHOTO_HEIGHT,
+    PAPER,
+    TEMPLATES,
+    geometry,
+    photo_width_mm,
+    print_copy,
+    signature_block,
+)
 from .typography import HAN, join_soft_breaks
 
 #: 开本 as the trade writes it: the full sheet and how many pages of the size it cuts to.
@@ -177,14 +186,18 @@ def _block(el, shift: int) -> list[dict]:
 
 
 def _with_photos(blocks: list[dict], photos: list[dict]) -> list[dict]:
-    """Photos among their case's paragraphs, spread through the text (Typst floats them to a page's
-    top or bottom near where they stand, or to the next page's top)."""
+    """Photos among their case's paragraphs (Typst floats each to the top or bottom of the page
+    where it stands, or to the next page's top).
+
+    The first stands after the case's first paragraph, the others spread over the first two
+    thirds of the text: a photo standing near a case's end that no longer fits would float to
+    a page of its own after the text."""
     if not photos:
         return blocks
     out = list(blocks)
     n = len(blocks)
     for i, ph in reversed(list(enumerate(photos))):
-        at = max(1, min(n, round((i + 1) * n / (len(photos) + 1)))) if n else 0
+        at = min(n, 1 + round(i * (2 * n / 3) / len(photos))) if n else 0
         out.insert(at, ph)
     return out
 
@@ -322,7 +335,7 @@ def _compile(workdir: Path, root: Path, data: dict, out: Path, *, tagged: bool) 
             tmp = dst.with_name(f".{template}.{os.getpid()}")
             shutil.copyfile(src, tmp)
             tmp.replace(dst)
-    args = dict(output=str(out), root=str(root), sys_inputs={"data": name})
+    args = {"output": str(out), "root": str(root), "sys_inputs": {"data": name}}
     try:
         try:
             typst.compile(str(workdir / "book.typ"), **args, **({"pdf_standards": ["ua-1"]} if tagged else {}))
@@ -365,7 +378,7 @@ def _swap_photos(pdf, slots: list[Path]) -> int:
     seen: set = set()
     for page in pdf.pages:
         xobjects = page.obj.get("/Resources", {}).get("/XObject", {})
-        for _, img in xobjects.items():
+        for img in xobjects.values():
             if img.objgen in seen or img.get("/Subtype") != "/Image" or int(img.get("/Height", 0)) != 1:
                 continue
             seen.add(img.objgen)
@@ -388,8 +401,15 @@ def _swap_photos(pdf, slots: list[Path]) -> int:
 def render_book(content: BookContent, config, output: Path, *, draft: bool = False,
                 variant: str | None = None, today: date | None = None) -> TypstReport:
     """Write the reading copy ``output``, and beside it ``-内文.pdf`` and ``-封面.pdf`` for the print shop."""
+    from dataclasses import replace
+
     import pikepdf
 
+    from ..pdfx import MIN_BLEED_MM
+
+    if (variant or "x4") != "plain" and content.bleed_mm < MIN_BLEED_MM:
+        # a print shop wants a bleed even when the definition asks for none (cover, openers)
+        content = replace(content, bleed_mm=MIN_BLEED_MM)
     root = Path(config.cache_path).resolve()
     workdir = root / "casebook" / "typst"
     workdir.mkdir(parents=True, exist_ok=True)
