@@ -443,7 +443,8 @@ def render_book(content: BookContent, config, output: Path, *, draft: bool = Fal
     title = data["full_title"]
     _finish(reading, output, content, title, variant="plain", marks=False)  # read on screen: no marks
     _finish(block, block_path, content, title, variant=variant)
-    _finish(cover_part, cover_path, content, title, variant=variant)
+    w = data["geo"]["page_w"]
+    _finish(cover_part, cover_path, content, title, variant=variant, folds=(w, w + spine))  # the spine
     return TypstReport(output, pages, photos, block_path, cover_path, block_pages, spine, fields)
 
 
@@ -473,14 +474,16 @@ def _text_block(pdf, out: Path, signature: int) -> int:
 
 
 def _finish(src: Path, dst: Path, content: BookContent, title: str, *, variant: str | None,
-            marks: bool | None = None) -> None:
+            marks: bool | None = None, folds: tuple[float, ...] = ()) -> None:
     """Page boxes, crop marks and (for the print files) PDF/X through :mod:`generator.render.pdfx`."""
     try:
         from .. import pdfx
     except ImportError:  # pragma: no cover - the print module is part of the project
         src.replace(dst)
         return
-    spec = pdfx.PrintSpec(variant=variant or "x4", bleed_mm=content.bleed_mm, marks=content.marks if marks is None else marks, title=title)
+    marks = content.marks if marks is None else marks
+    spec = pdfx.PrintSpec(variant=variant or "x4", bleed_mm=content.bleed_mm, marks=marks, title=title,
+                          folds_mm=folds if marks else ())
     pdfx.finalize(src, dst, spec)
     if src != dst and src.exists():
         src.unlink()
