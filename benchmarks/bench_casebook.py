@@ -3,8 +3,9 @@
     python benchmarks/bench_casebook.py [--cases 100] [--photos 150] [--keep DIR]
 
 Builds a synthetic content tree (valid under SPEC v1) in a temporary folder,
-runs ``wenming casebook`` on it in-process and prints wall time, peak memory,
-PDF size, page count and the share of non-final body lines that are flush.
+typesets it with Typst (the engine ``wenming casebook`` uses) and with WeasyPrint
+(the former engine), each in a process of its own, and prints for each the CPU
+time, wall time, peak memory, PDF size and page count.
 """
 
 from __future__ import annotations
@@ -92,39 +93,85 @@ def make_tree(base: Path, cases: int, photos: int, seed: int = 7) -> Path:
     return base
 
 
+def run_engine(base: Path, engine: str) -> dict:
+    """Load the tree and typeset the book with one engine (in this process); figures as a dict."""
+    from generator.config import load_config
+    from generator.load import load
+    from generator.render.casebook.content import find_book, gather
+
+    t0 = time.perf_counter()
+    c0 = _cpu()
+    config = load_config(base / "mkdocs.yml")
+    net, problems = load(config)
+    if problems.errors:
+        raise SystemExit("\n".join(p.format() for p in problems.errors))
+    content = gather(net, find_book(net, 2024), config)
+    out = base / "out" / engine / "casebook-2024.pdf"
+    if engine == "typst":
+        from generator.render.casebook.typeset import render_book
+
+        report = render_book(content, config, out)
+        extra = {"text_block_pages": report.block_pages, "spine_mm": report.spine_mm}
+    else:
+        from generator.render.casebook.pdf import render_pdf
+
+        report = render_pdf(content, config, out)
+        extra = {}
+    return {"engine": engine, "pages": report.pages, "wall": time.perf_counter() - t0,
+            "cpu": _cpu() - c0, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            "size_mb": out.stat().st_size / 1e6, "pdf": str(out), **extra}
+
+
+def _cpu() -> float:
+    """CPU seconds of this process, all threads (Typst lays out on several)."""
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
 def main() -> None:
+    import json
+    import subprocess
+
     ap = argparse.ArgumentParser()
     ap.add_argument("--cases", type=int, default=100)
     ap.add_argument("--photos", type=int, default=150)
     ap.add_argument("--keep", help="build in this folder and keep it")
+    ap.add_argument("--engines", default="typst,weasyprint",
+                    help="comma-separated: typst (what wenming uses), weasyprint (the former engine)")
+    ap.add_argument("--clreq", action="store_true",
+                    help="also read each PDF back and count 孤字, line-start spaces, split units, half-empty pages")
+    ap.add_argument("--one", help=argparse.SUPPRESS)  # internal: run one engine on --keep, print JSON
     args = ap.parse_args()
-
-    from generator.config import load_config
-    from generator.load import load
-    from generator.render.casebook.content import find_book, gather
-    from generator.render.casebook.pdf import render_pdf
+    if args.one:
+        print(json.dumps(run_engine(Path(args.keep), args.one)))
+        return
 
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(args.keep) if args.keep else Path(tmp)
         t0 = time.perf_counter()
-        make_tree(base, args.cases, args.photos)
+        if not (base / "mkdocs.yml").is_file():
+            make_tree(base, args.cases, args.photos)
         made = time.perf_counter() - t0
-        config = load_config(base / "mkdocs.yml")
-        start = time.perf_counter()
-        net, problems = load(config)
-        if problems.errors:
-            raise SystemExit("\n".join(p.format() for p in problems.errors))
-        content = gather(net, find_book(net, 2024), config)
-        out = base / "out" / "casebook-2024.pdf"
-        report = render_pdf(content, config, out)
-        wall = time.perf_counter() - start
-        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"content tree: {args.cases} cases, {args.photos} photos (made in {made:.1f} s)")
-        print(f"pages:        {report.pages}")
-        print(f"wall time:    {wall:.1f} s (load + print copies + two layout passes + PDF)")
-        print(f"peak memory:  {peak_mb:.0f} MB (max RSS)")
-        print(f"PDF size:     {out.stat().st_size / 1e6:.1f} MB")
-        print(f"flush lines:  {report.justified}")
+        print("each engine runs in its own process: load + print copies + layout + PDF "
+              "(CPU = user + system of all its threads; memory = its max RSS)")
+        for engine in args.engines.split(","):
+            # a fresh process per engine, so that each one's peak memory is its own
+            res = subprocess.run([sys.executable, __file__, "--keep", str(base), "--one", engine],
+                                 capture_output=True, text=True, check=False)
+            if res.returncode:
+                raise SystemExit(res.stderr)
+            r = json.loads(res.stdout.strip().splitlines()[-1])
+            line = (f"{engine:<11} {r['pages']:>4} pages  {r['cpu']:6.1f} s CPU  {r['wall']:6.1f} s wall  "
+                    f"{r['peak_mb']:6.0f} MB peak  PDF {r['size_mb']:.1f} MB")
+            if "text_block_pages" in r:
+                line += f"  (内文 {r['text_block_pages']} pages, spine {r['spine_mm']} mm)"
+            print(line, flush=True)
+            if args.clreq:
+                from generator.render.casebook.pdf import geometry
+                from generator.render.casebook.readback import check_book
+
+                print(f"{'':<11} {check_book(Path(r['pdf']), geometry('A4'), 3.0)}", flush=True)
 
 
 if __name__ == "__main__":

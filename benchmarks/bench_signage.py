@@ -4,7 +4,8 @@
 
 Builds N valid Station records in memory (one 中心, a 所 per 40 stations, the rest 站),
 then times: QR images cold (empty cache) and cached; posters for a sample of stations
-(layout + one PDF per station), extrapolated to N; the combined PDF for a smaller set.
+(layout, then the PDF/X-4 combined file and one PDF per station split from it), extrapolated
+to N; the combined PDF for a smaller set.
 Work files go to benchmarks/work/ (ignored by git).
 """
 
@@ -23,7 +24,7 @@ from generator.config import Config
 from generator.graph import Network
 from generator.model import Station
 from generator.render.qr import QrImages, qr_url
-from generator.render.signage import render_posters, write_page_pdf
+from generator.render.signage import render_posters, write_posters
 
 TOWNS = "古塔鱼河镇川牛家梁金鸡滩麻黄梁大河塔小纪汗芹河孟家湾上盐湾青云刘千河岔河则红石桥补浪河马合"
 VILLAGES = "赵家峁刘家湾东窑前洼王家沟柳树沟三官会南门大街凯歌楼新明楼高家堡李家畔张家塔白家湾"
@@ -94,25 +95,25 @@ def main() -> None:
     assert qr2.misses == 0
 
     sample = stations[: min(args.sample, len(stations))]
-    out = work / "posters"
+    out = work / "sample"
     out.mkdir()
     t = time.perf_counter()
     doc = render_posters(net, config, sample, "A4", qr2)
     t_layout = time.perf_counter() - t
     t = time.perf_counter()
-    for i, st in enumerate(sample):
-        write_page_pdf(doc, i, st.name, out / f"{st.id}.pdf")
+    _, posters = write_posters(doc, config, sample, out, "A4")
     t_write = time.perf_counter() - t
-    size = sum(p.stat().st_size for p in out.glob("*.pdf"))
+    size = sum(p.stat().st_size for p in posters)
     rows.append(("posters: layout", len(sample), t_layout, ""))
-    rows.append(("posters: one PDF each", len(sample), t_write, fmt_bytes(size / len(sample))))
+    rows.append(("posters: PDF/X-4, one each", len(sample), t_write, fmt_bytes(size / len(sample))))
 
     subset = stations[: min(args.combined, len(stations))]
+    whole = work / "whole"
+    whole.mkdir()
     t = time.perf_counter()
     doc = render_posters(net, config, subset, "A4", qr2)
-    target = work / "all-posters-A4.pdf"
-    doc.write_pdf(target)
-    rows.append(("combined PDF (layout+write)", len(subset), time.perf_counter() - t,
+    target, _ = write_posters(doc, config, subset, whole, "A4")
+    rows.append(("combined PDF + split (layout+write)", len(subset), time.perf_counter() - t,
                  fmt_bytes(target.stat().st_size / len(subset))))
 
     print()

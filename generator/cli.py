@@ -178,6 +178,36 @@ def schema(kind: str | None, output: str | None) -> int:
     return 0
 
 
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--reading-copy", is_flag=True,
+              help="阅读版(屏幕用):只查字体和图片分辨率 (a screen copy: check fonts and image resolution only)")
+@click.pass_context
+def preflight(ctx: click.Context, files: tuple[str, ...], reading_copy: bool) -> int:
+    """像印刷厂一样检查 PDF:页面框、出血、字体、图片分辨率、颜色、输出意图。
+
+    (Check PDFs as a print shop does: page boxes, bleed, fonts, image resolution, colour, output intent.)
+    Exit 1 when a file has a problem.
+    """
+    from .preflight import preflight as check_pdf
+
+    lang = ctx.obj["lang"]
+    failed = False
+    for name in files:
+        if not Path(name).is_file():
+            raise UsageError(f"找不到文件 {name} (no such file: {name})")
+        problems = check_pdf(Path(name), display=name, print_file=not reading_copy)
+        if problems:
+            click.echo(report(problems, lang), err=True)
+        if any(p.is_error for p in problems):
+            failed = True
+        elif lang == "zh":
+            click.echo(f"{name}:预检通过 (preflight passed)")
+        else:
+            click.echo(f"{name}: preflight passed")
+    return 1 if failed else 0
+
+
 def _register_verbs() -> None:
     """Verbs implemented next to what they drive (render/ packages, sheets/) register themselves."""
     import importlib

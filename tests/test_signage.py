@@ -1,4 +1,5 @@
-"""Signage: posters decode to their station's page, fonts are embedded subsets, long names fit."""
+"""Signage: posters decode to their station's page, fonts are embedded subsets, long names fit,
+and the files are PDF/X-4 with a 3 mm bleed, crop marks outside it, and a clean preflight."""
 
 from __future__ import annotations
 
@@ -19,11 +20,22 @@ from generator.cli import cli
 from generator.config import load_config
 from generator.graph import Network
 from generator.model import Station
+from generator.preflight import preflight
 from generator.render.qr import qr_url, short_url
 from generator.render.qr.site import write_qr_site
 from generator.render.signage import select_stations, write_signage
 
 MM = 72 / 25.4  # PDF points per millimetre
+
+
+def boxes(page) -> dict[str, tuple[float, ...]]:
+    """The page boxes as pypdf reads them back, in pt."""
+    return {name: tuple(float(v) for v in getattr(page, name)) for name in ("mediabox", "bleedbox", "trimbox")}
+
+
+def trim_size_mm(page) -> tuple[float, float]:
+    t = boxes(page)["trimbox"]
+    return (t[2] - t[0]) / MM, (t[3] - t[1]) / MM
 
 
 @pytest.fixture(scope="module")
@@ -80,8 +92,8 @@ def test_one_single_page_pdf_per_station_and_a_combined_pdf(signage, sig_config)
     for st, pdf in zip(stations, res.posters):
         reader = PdfReader(pdf)
         assert len(reader.pages) == 1, st.id
-        w, h = (float(x) for x in reader.pages[0].mediabox[2:])
-        assert abs(w - 210 * MM) < 1 and abs(h - 297 * MM) < 1
+        w, h = trim_size_mm(reader.pages[0])
+        assert abs(w - 210) < 0.1 and abs(h - 297) < 0.1
         assert not reader.pages[0].images, "the QR code must stay vector, no raster image"
         assert reader.metadata.title == st.name
         text = squash(pdf_text(pdf))
@@ -92,6 +104,119 @@ def test_one_single_page_pdf_per_station_and_a_combined_pdf(signage, sig_config)
             assert squash(st.services[0].name) in text
     for i, st in enumerate(stations):
         assert squash(st.name) in squash(pdf_text(res.combined, i + 1))
+
+
+def test_print_files_are_pdf_x4_with_a_3mm_bleed_and_room_for_the_marks(signage):
+    _, res = signage
+    for pdf in (res.combined, res.posters[0], res.labels):
+        reader = PdfReader(pdf)
+        assert reader.pdf_header == "%PDF-1.6"
+        root = reader.trailer["/Root"]
+        intent = root["/OutputIntents"][0].get_object()
+        assert intent["/S"] == "/GTS_PDFX" and intent["/OutputConditionIdentifier"] == "FOGRA39"
+        profile = intent["/DestOutputProfile"].get_object()
+        assert profile["/N"] == 4 and len(profile.get_data()) > 100_000
+        assert reader.metadata["/GTS_PDFXVersion"] == "PDF/X-4" and reader.metadata["/Trapped"] == "/False"
+        assert reader.xmp_metadata is not None and "PDF/X-4" in reader.xmp_metadata.rdf_root.toxml()
+        for page in reader.pages:
+            b = boxes(page)
+            trim, bleed, media = b["trimbox"], b["bleedbox"], b["mediabox"]
+            for i, sign in ((0, -1), (1, -1), (2, 1), (3, 1)):
+                assert abs((bleed[i] - trim[i]) * sign - 3 * MM) < 0.01, (pdf.name, b)
+                assert (media[i] - trim[i]) * sign >= 8 * MM, "no room for 5 mm marks 3 mm from the trim"
+
+
+def test_demo_print_files_pass_the_preflight(signage):
+    _, res = signage
+    assert [p for p in res.problems if p.field in ("bleed", "colour", "fonts", "images", "TrimBox")] == []
+    for pdf in (res.combined, res.labels, res.posters[0], res.posters[-1]):
+        assert preflight(pdf) == [], pdf.name
+
+
+def test_red_bands_run_into_the_bleed_and_text_is_pure_black(signage, tmp_path):
+    _, res = signage
+    reader = PdfReader(res.posters[0])
+    b = boxes(reader.pages[0])
+    media, trim = b["mediabox"], b["trimbox"]
+    dpi = 100
+    subprocess.run(["pdftoppm", "-r", str(dpi), "-png", "-singlefile", str(res.posters[0]), str(tmp_path / "p")],
+                   check=True)
+    img = Image.open(tmp_path / "p.png").convert("RGB")
+
+    def at(x_pt: float, y_pt: float):  # PDF point -> pixel colour
+        return img.getpixel((round((x_pt - media[0]) * dpi / 72), round((media[3] - y_pt) * dpi / 72)))
+
+    mid = (trim[0] + trim[2]) / 2
+    for y in (trim[3] + 1.5 * MM, trim[3] - 5 * MM, trim[1] + 1.5 * MM, trim[1] - 1.5 * MM):
+        r, g, bl = at(mid, y)
+        assert r > 120 and g < 80 and bl < 80, f"red band at y={y:.0f}pt: {r, g, bl}"
+    for x in (trim[0] - 1.5 * MM, trim[2] + 1.5 * MM):  # the head band also runs into the side bleed
+        r, g, bl = at(x, trim[3] - 10 * MM)
+        assert r > 120 and g < 80 and bl < 80
+    assert at(mid, media[3] - 1 * MM) == (255, 255, 255), "the slug outside the bleed stays white"
+    import pikepdf
+
+    with pikepdf.open(res.posters[0]) as pdf:
+        ops = [(str(i.operator), list(i.operands)) for i in pikepdf.parse_content_stream(pdf.pages[0])]
+    assert not {"rg", "RG", "g", "G", "sc"} & {op for op, _ in ops}, "no RGB or gray colour left"
+    fill, stack, path, text_colours, paths = (0, 0, 0, 1), [], 0, set(), []
+    for op, args in ops:
+        if op == "q":
+            stack.append(fill)
+        elif op == "Q":
+            fill = stack.pop()
+        elif op == "k" or (op == "scn" and len(args) == 4):
+            fill = tuple(float(v) for v in args)
+        elif op == "m":
+            path += 1
+        elif op in ("f", "f*"):
+            paths.append((path, fill))
+            path = 0
+        elif op == "TJ":
+            text_colours.add(fill)
+    assert max(paths)[1] == (0, 0, 0, 1), "the QR code (the path with most parts) is K only"
+    for c, m, y, k in text_colours:
+        assert not (k >= 0.5 and c + m + y > 0), f"text in rich black {c, m, y, k}"
+    assert (0, 0, 0, 1) in text_colours
+
+
+def test_crop_marks_are_5mm_long_and_start_3mm_outside_the_trim(signage, tmp_path):
+    _, res = signage
+    for pdf in (res.posters[0], res.labels):
+        reader = PdfReader(pdf)
+        b = boxes(reader.pages[0])
+        media, trim = b["mediabox"], b["trimbox"]
+        dpi = 300
+        subprocess.run(["pdftoppm", "-r", str(dpi), "-gray", "-png", "-singlefile", "-f", "1", "-l", "1", str(pdf),
+                        str(tmp_path / pdf.stem)], check=True)
+        img = Image.open(tmp_path / f"{pdf.stem}.png").convert("L")
+        s = dpi / 72
+
+        def px(x: float, y: float, media=media, s=s) -> tuple[int, int]:
+            return round((x - media[0]) * s), round((media[3] - y) * s)
+
+        def dark_run_mm(points, img=img, name=pdf.name) -> tuple[float, float]:
+            """First and last dark point of a line of (distance mm, x, y) samples."""
+            dark = [d for d, x, y in points if img.getpixel(px(x, y)) < 100]
+            assert dark, name
+            return min(dark), max(dark)
+
+        steps = [i / 10 for i in range(95)]  # 0-9.5 mm from the trim corner, every 0.1 mm
+        for cx, sx in ((trim[0], -1), (trim[2], 1)):
+            for cy, sy in ((trim[1], -1), (trim[3], 1)):
+                # a horizontal mark on the trim line y = cy, and a vertical one on x = cx
+                h = dark_run_mm([(d, cx + sx * d * MM, cy) for d in steps if d >= 3.0])
+                v = dark_run_mm([(d, cx, cy + sy * d * MM) for d in steps if d >= 3.0])
+                for start, end in (h, v):
+                    assert abs(start - 3.0) <= 0.2 and abs(end - 8.0) <= 0.2, (pdf.name, start, end)
+
+
+def test_a4_poster_rendered_at_300_dpi_decodes(signage, sig_config, tmp_path):
+    stations, res = signage
+    subprocess.run(["pdftoppm", "-r", "300", "-gray", "-png", "-singlefile", str(res.posters[1]),
+                    str(tmp_path / "p")], check=True)
+    found = zxingcpp.read_barcodes(Image.open(tmp_path / "p.png"))
+    assert [b.text for b in found] == [qr_url(sig_config, stations[1].id)]
 
 
 def test_fonts_are_embedded_subsets_never_type3(signage):
@@ -131,9 +256,12 @@ def _words(pdf: Path) -> list[tuple[float, float, float, float, str]]:
 def assert_name_fits(pdf: Path, name: str, dpi_png: Path | None = None) -> None:
     reader = PdfReader(pdf)
     assert len(reader.pages) == 1
-    pw, ph = (float(x) for x in reader.pages[0].mediabox[2:])
+    b = boxes(reader.pages[0])
+    media, trim = b["mediabox"], b["trimbox"]
+    pw, ph = trim[2] - trim[0], trim[3] - trim[1]
+    dx, dy = trim[0] - media[0], media[3] - trim[3]  # pdftotext measures from the MediaBox's top left
     assert squash(name) in squash(pdf_text(pdf))
-    words = _words(pdf)
+    words = [(x0 - dx, y0 - dy, x1 - dx, y1 - dy, t) for x0, y0, x1, y1, t in _words(pdf)]
     band = 30 / 297 * ph  # the red band with the heading (template)
     heading = [w for w in words if w[4] == "新时代文明实践" and w[3] <= band]
     assert len(heading) == 1
@@ -143,7 +271,7 @@ def assert_name_fits(pdf: Path, name: str, dpi_png: Path | None = None) -> None:
     for x0, y0, x1, y1, text in name_words:
         assert x0 >= 10 * MM and x1 <= pw - 10 * MM, (text, x0, x1)
         assert y0 >= 31 / 297 * ph and y1 <= qr_top, (text, y0, y1)
-    for x0, y0, x1, y1, text in _words(pdf):
+    for x0, y0, x1, y1, text in words:
         assert 0 <= x0 and x1 <= pw and 0 <= y0 and y1 <= ph, text
 
 
@@ -191,14 +319,34 @@ def test_cli_makes_a3_posters_and_a_300_dpi_preview(tmp_path):
                                    "-o", str(tmp_path)])
     assert res.exit_code == 0, res.output + res.stderr
     pdf = tmp_path / "posters" / "yuyang-guta.pdf"
-    w, h = (float(x) for x in PdfReader(pdf).pages[0].mediabox[2:])
-    assert abs(w - 297 * MM) < 1 and abs(h - 420 * MM) < 1
+    w, h = trim_size_mm(PdfReader(pdf).pages[0])
+    assert abs(w - 297) < 0.1 and abs(h - 420) < 0.1
     assert (tmp_path / "all-posters-A3.pdf").is_file()
     png = Image.open(tmp_path / "previews" / "yuyang-guta.png")
     assert abs(png.width - round(297 / 25.4 * 300)) <= 2 and abs(png.height - round(420 / 25.4 * 300)) <= 2
     cfg = load_config(ROOT / "mkdocs.yml")
     assert [b.text for b in zxingcpp.read_barcodes(png)] == [qr_url(cfg, "yuyang-guta")]
     assert "all-posters-A3.pdf" in res.output
+
+
+@pytest.mark.parametrize("variant", ["x1a", "plain"])
+def test_cli_pdf_option_selects_x1a_or_plain(tmp_path, variant):
+    res = CliRunner().invoke(cli, ["-f", str(ROOT / "mkdocs.yml"), "signage", "gulou-dajie", "--no-preview",
+                                   "--pdf", variant, "-o", str(tmp_path)])
+    assert res.exit_code == 0, res.output + res.stderr
+    reader = PdfReader(tmp_path / "posters" / "gulou-dajie.pdf")
+    root = reader.trailer["/Root"]
+    b = boxes(reader.pages[0])
+    assert abs((b["trimbox"][0] - b["bleedbox"][0]) - 3 * MM) < 0.01  # bleed and marks whatever the variant
+    if variant == "plain":
+        assert "/OutputIntents" not in root and "/GTS_PDFXVersion" not in reader.metadata
+        assert "普通 PDF" in res.output
+    else:
+        assert reader.pdf_header == "%PDF-1.4"
+        assert reader.metadata["/GTS_PDFXVersion"] == "PDF/X-1a:2003"
+        assert root["/OutputIntents"][0]["/S"] == "/GTS_PDFX"
+        assert preflight(tmp_path / "posters" / "gulou-dajie.pdf") == []
+        assert "PDF/X-1a" in res.output
 
 
 def test_cli_unknown_id_is_a_clear_error(tmp_path):

@@ -224,21 +224,34 @@ class PrintOptions(BaseModel):
     model_config = ConfigDict(extra="allow")
     bleed: Text = "0mm"
     marks: bool = False
+    signature: int = Field(default=4, ge=1, le=64,
+                           description="每帖页数,内文补空白页到其倍数 (pages per signature; the text block is padded to a multiple)")
+    paper_thickness: Text = Field("0.1mm", description="每张(两页)纸厚,书脊宽 = 张数 × 纸厚 "
+                                                        "(thickness of one leaf; spine = leaves × this)")
+
+    @field_validator("paper_thickness", mode="before")
+    @classmethod
+    def _thickness(cls, value: Any) -> str:
+        return _millimetres(value, 0.02, 1, "纸张厚度应写成每张(两页)的毫米数,如 0.1mm",
+                            "paper_thickness is the thickness of one leaf in mm such as 0.1mm")
 
     @field_validator("bleed", mode="before")
     @classmethod
     def _bleed(cls, value: Any) -> str:
-        import re
+        return _millimetres(value, 0, 10, "出血应写成毫米数,如 3mm", "bleed is a length in mm such as 3mm")
 
-        text = str(value).strip().lower()
-        if re.fullmatch(r"\d+(\.\d+)?", text):
-            text += "mm"
-        if not re.fullmatch(r"\d+(\.\d+)?mm", text) or float(text[:-2]) > 10:
-            raise fail(
-                f"出血应写成毫米数,如 3mm(0 到 10mm),实际为 \"{value}\"",
-                f"bleed is a length in mm such as 3mm (0 to 10mm), found \"{value}\"",
-            )
-        return text
+
+def _millimetres(value: Any, low: float, high: float, zh: str, en: str) -> str:
+    """``3``, ``3mm`` or ``3 MM`` -> ``3mm`` when between ``low`` and ``high``, else a failure."""
+    import re
+
+    text = str(value).strip().lower()
+    if re.fullmatch(r"\d+(\.\d+)?", text):
+        text += "mm"
+    if not re.fullmatch(r"\d+(\.\d+)?mm", text) or not low <= float(text[:-2]) <= high:
+        raise fail(f"{zh}({low:g} 到 {high:g}mm),实际为 \"{value}\"",
+                   f"{en} ({low:g} to {high:g}mm), found \"{value}\"")
+    return text
 
 
 PAPERS = {"A4": "A4", "a4": "A4", "B5": "B5", "b5": "B5", "16开": "16开", "16k": "16开", "16K": "16开"}
@@ -259,6 +272,9 @@ class Casebook(Record):
     paper: Text = "A4"
     print_: PrintOptions = Field(default_factory=PrintOptions, alias="print")
     cover: Text = ""
+    edition: Text = Field("", description="版权页的版次,如 2023 年 3 月第 1 版 (edition)")
+    printed: Text = Field("", description="版权页的印次,如 2023 年 3 月第 1 次印刷 (printing)")
+    format: Text = Field("", description="开本,缺省按纸张,如 880 mm × 1230 mm 1/16 (trim format; default from paper)")
     year: Year
 
     model_config = ConfigDict(extra="allow", str_strip_whitespace=True, populate_by_name=True)

@@ -1,8 +1,13 @@
-"""案例选编: print-ready annual case books (PDF via WeasyPrint, Word drafts, the web edition).
+"""案例选编: print-ready annual case books (PDF via Typst, Word drafts, the web edition).
 
 ``wenming casebook YEAR`` (see :mod:`.cli`) gathers a book's cases with
-:func:`.content.gather`, typesets them for Chinese (:mod:`.typography`), lays
-them out with WeasyPrint and justifies every line between the characters
-(:mod:`.justify`), then writes the PDF (:mod:`.pdf`) or a Word draft
-(:mod:`.word`). :func:`.web.web_edition_html` gives the site's edition.
+:func:`.content.gather` and typesets them with Typst (:mod:`.typeset`, template
+``templates/casebook/book.typ``): the reading copy, the text block (内文) and the
+cover spread (封面), made print-ready by :mod:`generator.render.pdfx`.
+:mod:`.readback` reads the clreq counts back from a PDF; :mod:`.word` writes the
+Word draft and :func:`.web.web_edition_html` the site's edition.
+
+:mod:`.pdf` (HTML/CSS laid out by WeasyPrint and justified by :mod:`.justify`) was
+the engine before Typst; it is kept for its helpers (page geometry, print copies of
+photos) and for ``benchmarks/bench_casebook.py``, which compares the two engines.
 """

@@ -75,6 +75,11 @@ class BookContent:
     bleed_mm: float
     marks: bool
     path: str
+    signature: int = 4  # 内文 pages padded to a multiple of this
+    leaf_mm: float = 0.1  # paper thickness per leaf, for the spine
+    edition: str = ""  # 版次
+    printed: str = ""  # 印次
+    format: str = ""  # 开本
 
     @property
     def entries(self) -> list[Entry]:
@@ -145,7 +150,9 @@ def gather(net, book, config) -> BookContent:
         preface=read_editorial(config, book.preface, "序言"),
         afterword=read_editorial(config, book.afterword, "后记"),
         parts=parts, paper=book.paper, bleed_mm=bleed, marks=bool(book.print_.marks),
-        path=book.path,
+        path=book.path, signature=book.print_.signature,
+        leaf_mm=float(book.print_.paper_thickness[:-2]), edition=book.edition, printed=book.printed,
+        format=book.format,
     )
 
 

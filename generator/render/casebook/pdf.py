@@ -1,4 +1,5 @@
-"""The printed book: Jinja template + CSS Paged Media, laid out by WeasyPrint in two passes."""
+"""The book as HTML laid out by WeasyPrint (the former engine, kept for the benchmark) and the page
+geometry and photo print copies both engines use."""
 
 from __future__ import annotations
 

@@ -2,14 +2,14 @@
 
 Posters are HTML + CSS (``templates/poster.html``, ``poster.css``) laid out by
 WeasyPrint: the QR code stays vector (SVG) and the Noto CJK fonts are embedded as
-subsets. The whole selection is laid out once; each station's PDF is a one-page
-copy of that document, and the combined PDF is the document itself.
+subsets. Pages are laid out at the paper size plus a 3 mm bleed on every side (the red
+bands run into it); :func:`..pdfx.finalize` makes the combined document PDF/X-4 (or X-1a,
+or plain) with page boxes and crop marks, and each station's PDF is a one-page copy of it.
 """
 
 from __future__ import annotations
 
 import base64
-import copy
 import functools
 import math
 import os
@@ -24,6 +24,7 @@ import jinja2
 from ...config import Config
 from ...errors import Problem, UsageError, unknown_id
 from ...model import Level, Station
+from .. import pdfx
 from ..qr import QrImages, density_problem, qr_url, short_url
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -32,6 +33,8 @@ PAPERS = {"A4": (210.0, 297.0), "A3": (297.0, 420.0)}
 #: QR image side on an A4 poster, quiet zone included: the symbol itself is >= 100 mm
 #: (versions 2-6), readable from a metre and more (symbol width ~ 1/10 of the distance).
 QR_MM_A4 = 134.0
+#: Bleed on every side of a poster or label sheet, in mm (what print shops ask for).
+BLEED_MM = 3.0
 MAX_SERVICES = 4
 
 
@@ -117,6 +120,7 @@ class SignageResult:
     previews: list[Path] = field(default_factory=list)
     combined: Path | None = None
     labels: Path | None = None
+    variant: str = "x4"
     problems: list[Problem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     qr: QrImages | None = None
@@ -263,7 +267,7 @@ def poster_html(net, config: Config, stations: list[Station], paper: str, qr: Qr
     posters = [poster_data(net, config, st, qr) for st in stations]
     title = posters[0]["name"] if len(posters) == 1 else f"{config.site_name} 标识牌"
     return _env().get_template("poster.html").render(
-        posters=posters, paper={"w": pw, "h": ph}, u=u, qr_mm=QR_MM_A4, title=title)
+        posters=posters, paper={"w": pw, "h": ph}, u=u, qr_mm=QR_MM_A4, title=title, bleed=BLEED_MM)
 
 
 def labels_html(net, config: Config, stations: list[Station], paper: str, qr: QrImages) -> str:
@@ -289,7 +293,8 @@ def labels_html(net, config: Config, stations: list[Station], paper: str, qr: Qr
             "qr_src": _svg_src(qr.svg(url)),
         })
     return _env().get_template("labels.html").render(
-        pages=pages, cell=cell, paper={"w": pw, "h": ph}, title=f"{config.site_name} 二维码贴纸")
+        pages=pages, cell=cell, paper={"w": pw, "h": ph}, title=f"{config.site_name} 二维码贴纸",
+        bleed=BLEED_MM)
 
 
 # ----------------------------------------------------------------------------- PDF
@@ -307,28 +312,57 @@ def render_posters(net, config: Config, stations: list[Station], paper: str = "A
     return _html(poster_html(net, config, stations, paper, qr)).render()
 
 
-def write_page_pdf(doc, index: int, title: str, target: Path) -> None:
-    one = doc.copy([doc.pages[index]])
-    one.metadata = copy.copy(doc.metadata)
-    one.metadata.title = title
-    one.write_pdf(target)
+def write_posters(doc, config: Config, stations: list[Station], out_dir: Path, paper: str,
+                  variant: str = "x4") -> tuple[Path, list[Path]]:
+    """The combined print file of the laid-out ``doc`` and one single-page copy per station
+    (``posters/<id>.pdf``); (combined, per-station paths)."""
+    folder = out_dir / "posters"
+    folder.mkdir(exist_ok=True)
+    combined = out_dir / f"all-posters-{paper}.pdf"
+    _print_file(doc, combined, f"{config.site_name} 标识牌", variant)
+    posters = [folder / f"{st.id}.pdf" for st in stations]
+    pdfx.split_pages(combined, [(t, st.name) for t, st in zip(posters, stations)])
+    return combined, posters
 
 
 def preview_png(pdf: Path, target: Path, dpi: int = 300) -> bool:
-    """Rasterise the first page of ``pdf`` with poppler's pdftoppm; False when it is not installed."""
+    """Rasterise the first page of ``pdf``, cut at its TrimBox (what the sign looks like once
+    trimmed), with poppler's pdftoppm; False when it is not installed."""
     exe = shutil.which("pdftoppm")
     if exe is None:
         return False
+    box = pdfx.page_boxes(pdf)[0]
+    scale = dpi / 72
+    x = round((box.trim[0] - box.media[0]) * scale)
+    y = round((box.media[3] - box.trim[3]) * scale)
+    w = round((box.trim[2] - box.trim[0]) * scale)
+    h = round((box.trim[3] - box.trim[1]) * scale)
     prefix = target.with_suffix("")
-    subprocess.run([exe, "-r", str(dpi), "-png", "-singlefile", "-f", "1", "-l", "1", str(pdf), str(prefix)],
-                   check=True, capture_output=True)
+    subprocess.run([exe, "-r", str(dpi), "-png", "-singlefile", "-f", "1", "-l", "1", "-x", str(x), "-y", str(y),
+                    "-W", str(w), "-H", str(h), str(pdf), str(prefix)], check=True, capture_output=True)
     return True
 
 
+def _print_file(doc_or_html, target: Path, title: str, variant: str) -> None:
+    """Write a laid-out document (or HTML) to ``target`` as the print shop's file."""
+    raw = target.with_name(f".{target.name}.{os.getpid()}.raw.pdf")
+    try:
+        doc_or_html.write_pdf(raw)
+        pdfx.finalize(raw, target, pdfx.PrintSpec(variant=variant, bleed_mm=BLEED_MM, marks=True, title=title))
+    finally:
+        raw.unlink(missing_ok=True)
+
+
 def write_signage(net, config: Config, stations: list[Station], out_dir: Path, paper: str = "A4",
-                  labels: bool = False, previews: bool = True, posters: bool = True) -> SignageResult:
-    """Posters (one PDF each + a combined PDF + 300 dpi previews) and optionally a label sheet."""
+                  labels: bool = False, previews: bool = True, posters: bool = True,
+                  variant: str = "x4", preflight: bool = True) -> SignageResult:
+    """Posters (one PDF each + a combined PDF + 300 dpi previews) and optionally a label sheet,
+    as PDF/X-4 (``variant``: x4, x1a or plain) with a 3 mm bleed and crop marks; the combined
+    PDF and the label sheet are preflighted (problems in ``res.problems``)."""
     config.require_site_url("二维码标识牌")
+    if variant not in pdfx.VARIANTS:
+        raise UsageError(f"--pdf 应为 x4、x1a 或 plain,实际为 \"{variant}\"\n"
+                         f"  (--pdf must be x4, x1a or plain, found \"{variant}\")")
     paper = paper.upper()
     if paper not in PAPERS:
         raise UsageError(f"纸张应为 A4 或 A3,实际为 \"{paper}\"\n  (paper must be A4 or A3, found \"{paper}\")")
@@ -338,7 +372,7 @@ def write_signage(net, config: Config, stations: list[Station], out_dir: Path, p
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     qr = QrImages(config)
-    res = SignageResult(qr=qr)
+    res = SignageResult(qr=qr, variant=variant)
     for st in stations:
         url = qr_url(config, st.id)
         p = density_problem(config, st, url, qr.version(url))
@@ -346,14 +380,7 @@ def write_signage(net, config: Config, stations: list[Station], out_dir: Path, p
             res.problems.append(p)
     if posters:
         doc = render_posters(net, config, stations, paper, qr)
-        folder = out_dir / "posters"
-        folder.mkdir(exist_ok=True)
-        for i, st in enumerate(stations):
-            target = folder / f"{st.id}.pdf"
-            write_page_pdf(doc, i, st.name, target)
-            res.posters.append(target)
-        res.combined = out_dir / f"all-posters-{paper}.pdf"
-        doc.write_pdf(res.combined)
+        res.combined, res.posters = write_posters(doc, config, stations, out_dir, paper, variant)
         if previews:
             pv = out_dir / "previews"
             pv.mkdir(exist_ok=True)
@@ -369,5 +396,12 @@ def write_signage(net, config: Config, stations: list[Station], out_dir: Path, p
                 res.previews.extend(targets)
     if labels:
         res.labels = out_dir / f"labels-{paper}.pdf"
-        _html(labels_html(net, config, stations, paper, qr)).write_pdf(res.labels)
+        _print_file(_html(labels_html(net, config, stations, paper, qr)), res.labels,
+                    f"{config.site_name} 二维码贴纸", variant)
+    if preflight:
+        from ...preflight import preflight as check_pdf
+
+        for pdf in (res.combined, res.labels):
+            if pdf is not None:
+                res.problems.extend(check_pdf(pdf, display=config.rel(pdf), require_pdfx=variant != "plain"))
     return res
