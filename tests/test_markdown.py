@@ -135,6 +135,8 @@ def test_hostile_fixture_cannot_run_script_or_load_remote_resources(project):
     '`<script>` in code is text: <code><script>alert(1)</script></code>',
     '<object data="javascript:alert(1)"></object>',
     '<a href="data:text/html,<script>alert(1)</script>">x</a>',
+    # an unquoted src swallows the tag after it: the iframe's raw text kept a literal <script>
+    '<iframe  src=<script>alert(1)</script><script>alert(1)</script>',
 ])
 def test_single_attacks_are_neutralised(project, attack):
     _root, config = project
