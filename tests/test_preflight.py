@@ -313,3 +313,16 @@ def test_icc_rgb_colour_set_with_scn_becomes_cmyk_and_near_black_becomes_k_only(
     assert ops[:2] == [("k", [0, 0, 0, 1]), ("k", [0, 0, 0, 0.9])]  # cs resets to black, then #1a1a1a
     c, m, y, _k = ops[3][1]
     assert ops[3][0] == "K" and c < 0.3 and m > 0.7 and y > 0.7, ops[3]  # a red through the profile
+
+
+def test_blank_pages_without_content_get_boxes_and_marks(tmp_path):
+    src = make(tmp_path, GOOD, marks=False, variant="plain", name="src.pdf")
+    with pikepdf.open(src, allow_overwriting_input=True) as doc:
+        doc.add_blank_page(page_size=tuple(float(v) for v in doc.pages[0].MediaBox[2:]))  # no /Contents
+        doc.pages[-1].obj.MediaBox = doc.pages[0].obj.MediaBox
+        doc.save(src)
+    out = tmp_path / "padded.pdf"
+    info = pdfx.finalize(src, out, pdfx.PrintSpec(bleed_mm=0, title="t"))
+    assert len(info.pages) == 2 and info.pages[1].trim == info.pages[0].trim
+    reader = PdfReader(out)
+    assert [float(v) for v in reader.pages[1].trimbox] == [float(v) for v in reader.pages[0].trimbox]
