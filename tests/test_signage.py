@@ -327,6 +327,7 @@ def test_cli_makes_a3_posters_and_a_300_dpi_preview(tmp_path):
     cfg = load_config(ROOT / "mkdocs.yml")
     assert [b.text for b in zxingcpp.read_barcodes(png)] == [qr_url(cfg, "yuyang-guta")]
     assert "all-posters-A3.pdf" in res.output
+    assert "PDF/X-4,出血 3 mm,带裁切标记" in res.output and "印刷预检通过 (preflight passed)" in res.output
 
 
 @pytest.mark.parametrize("variant", ["x1a", "plain"])
