@@ -119,10 +119,10 @@ def test_total_ink_over_300_percent_is_a_warning(tmp_path):
     pdf = make(tmp_path, "<div style='position:absolute; inset:0; background: device-cmyk(1 1 1 1)'></div>"
                          "<div class='trim'><p style='color: device-cmyk(0 0 0 0)'>四色满版</p></div>")
     assert messages(pdf) == [
-        ("warning", "colour", "第 1 页:颜色 C100 M100 Y100 K100 的总墨量 400% 超过 300%(铜版纸胶印),"
-                              "容易蹭脏、难干;深色底请用例如 C60 M40 Y40 K100",
-         "page 1: colour C100 M100 Y100 K100 has 400% total ink, over the 300% of offset on coated paper: "
-         "it sets off and dries slowly; for a dark ground use e.g. C60 M40 Y40 K100"),
+        ("warning", "colour", ("第 1 页:颜色 C100 M100 Y100 K100 的总墨量 400% 超过 300%(铜版纸胶印),"
+                              "容易蹭脏、难干;深色底请用例如 C60 M40 Y40 K100"),
+         ("page 1: colour C100 M100 Y100 K100 has 400% total ink, over the 300% of offset on coated paper: "
+         "it sets off and dries slowly; for a dark ground use e.g. C60 M40 Y40 K100")),
     ]
     ok = make(tmp_path, "<div style='position:absolute; inset:0; background: device-cmyk(.6 .4 .4 1)'></div>",
               name="ok.pdf")
