@@ -166,7 +166,7 @@ def test_sample_case_text_reads_as_its_source(book2022):
     start = {t: p for _, t, p in _outline(pdf)}[entry.title]
     end = next((p for p in starts if p > start), len(pages) - 1)
     body_lines = []
-    for page in pages[start:end]:
+    for page in pages[start:end + 1]:  # the next case may begin on the page where this one ends
         lines = [ln for ln in page.splitlines() if ln.strip()]
         body_lines += lines[1:-1]  # drop the running head and the folio
     extracted = _norm("".join(body_lines))
@@ -202,7 +202,7 @@ def test_body_lines_flush_at_both_ends(book2022):
     geo = geometry(content.paper)
     mm = 72 / 25.4
     flush, short = [], []
-    for page in read_lines(pdf)[starts[entry.title]:after]:  # left and right pages sit differently
+    for page in read_lines(pdf)[starts[entry.title]:after + 1]:  # left and right pages sit differently
         body = [ln for ln in page if abs(ln.size - 10.5) < 0.3 and len(ln.text) >= 30]
         # where most lines end; a closing mark set half-width at the line end (clreq) has its
         # glyph box reach half an em further, its ink stays inside
@@ -556,7 +556,7 @@ def test_300_page_book_clreq_and_cpu(tmp_path_factory):
                                                   / "benchmarks" / "bench_casebook.py")
     bench = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(bench)
-    base = bench.make_tree(tmp_path_factory.mktemp("big"), 100, 150)
+    base = bench.make_tree(tmp_path_factory.mktemp("big"), 110, 150)
     config = load_config(base / "mkdocs.yml")
     net, _ = load(config)
     content = gather(net, find_book(net, 2024), config)

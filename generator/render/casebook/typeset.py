@@ -233,6 +233,8 @@ def _entry(e: Entry, config, geo, slots: list[Path]) -> dict:
     main, sub = split_title(e.title)
     alt = f"{clean_text(e.title)}的图片"  # for a photo without a caption
     photos = [p for p in (_photo(config, ph.path, ph.caption, geo, slots, alt) for ph in e.photos) if p]
+    for p in photos:
+        p["case"] = e.id
     return {
         "id": e.id, "title": clean_text(e.title), "main": clean_text(main), "sub": clean_text(sub),
         "unit": clean_text(e.unit or ""), "author": clean_text(e.author or ""),
