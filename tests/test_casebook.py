@@ -89,7 +89,7 @@ def test_toc_numbers_are_the_pages_where_cases_start(book2022):
     assert folios[content.parts[0].title] == 1
 
 
-def test_each_case_starts_a_page_with_its_title_unit_and_byline(book2022):
+def test_each_case_opens_with_its_title_unit_and_byline(book2022):
     content, pdf, _ = book2022
     pages = _pages(pdf)
     starts = {title: page for _, title, page in _outline(pdf)}
