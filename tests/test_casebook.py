@@ -508,7 +508,8 @@ def test_user_text_is_data_not_typst_markup(tree, tmp_path):
         "content/cases/2022/evil.md": f"---\ntitle: '{evil}'\nyear: 2022\ncategory: 理论宣讲\n"
                                       f"stations: [ceshi]\nauthor: '#sys.inputs'\n"
                                       "photos: [{src: images/x.jpg}]\n---\n\n"
-                                      f"正文{evil}。\n\n#### 跳级的小标题\n\n正文。\n",
+                                      f"正文{evil}。\n\n#### 跳级的小标题\n\n正文。\n\n| 项目 | 人数 |\n| --- | --- |\n"
+                                      "| 宣讲 | 12 |\n\n1. 第一\n2. 第二\n",
         "content/images/x.jpg": _jpeg(),
         "content/casebooks/2022.yml": "title: '选编 #pagebreak()'\nselect: {year: 2022}\n"
                                       "chapters:\n  - {title: '#panic()篇', categories: [理论宣讲]}\n",
@@ -523,7 +524,7 @@ def test_user_text_is_data_not_typst_markup(tree, tmp_path):
     assert _norm(evil) in text
     assert _norm("选编 #pagebreak()") in text and _norm("#panic()篇") in text and "#sys.inputs" in text
     assert "root:" not in text  # nothing was read from /etc/passwd
-    assert "跳级的小标题" in text
+    assert "跳级的小标题" in text and "宣讲12" in text and "第一" in text
     import pikepdf
 
     with pikepdf.open(out) as pdf:  # a photo without a caption is described by its case's title

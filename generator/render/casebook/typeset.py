@@ -64,8 +64,7 @@ class TypstReport:
     cover: Path | None = None
     block_pages: int = 0  # of the text block, after padding
     spine_mm: float = 0.0
-    colophon: dict[str, str] = field(default_factory=dict)
-    justified: str = ""
+    colophon: dict[str, str | None] = field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------- text
@@ -130,7 +129,6 @@ def html_blocks(fragment: str, shift: int = 0) -> list[dict]:
 
 def _children_blocks(root, shift: int) -> list[dict]:
     blocks: list[dict] = []
-    loose: list = []  # inline content between blocks
     holder = lxml_html.Element("p")
 
     def flush():
@@ -155,7 +153,6 @@ def _children_blocks(root, shift: int) -> list[dict]:
             holder.append(child)
             child.tail = tail
     flush()
-    del loose
     return blocks
 
 
