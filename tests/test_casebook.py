@@ -575,3 +575,17 @@ def test_300_page_book_clreq_and_cpu(tmp_path_factory):
     assert counts.runts == [] and counts.space_starts == [] and counts.split_units == []
     assert counts.headings_at_foot == [] and counts.photo_only == []
     assert len(counts.half_empty) * 20 <= counts.pages, counts.half_empty
+
+
+def test_cli_writes_three_pdfs_and_preflights_them(project_root, tmp_path):
+    """`wenming casebook 2022` as a new user runs it: reading copy, 内文, 封面, preflight passed."""
+    from generator.cli import cli
+
+    out = tmp_path / "casebook-2022.pdf"
+    res = CliRunner().invoke(cli, ["-f", str(project_root / "mkdocs.yml"), "casebook", "2022", "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    assert "预检通过 (preflight passed)" in res.output
+    for name in ("casebook-2022.pdf", "casebook-2022-内文.pdf", "casebook-2022-封面.pdf"):
+        assert (tmp_path / name).stat().st_size > 10_000
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        ["casebook-2022.pdf", "casebook-2022-内文.pdf", "casebook-2022-封面.pdf"])  # no temporary files left
