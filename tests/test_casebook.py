@@ -589,3 +589,32 @@ def test_cli_writes_three_pdfs_and_preflights_them(project_root, tmp_path):
         assert (tmp_path / name).stat().st_size > 10_000
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
         ["casebook-2022.pdf", "casebook-2022-内文.pdf", "casebook-2022-封面.pdf"])  # no temporary files left
+
+
+def test_five_mm_bleed_and_sixteen_page_signatures(tree, tmp_path):
+    import pikepdf
+
+    from generator.config import load_config
+    from generator.load import load
+
+    root = tree({
+        "content/cases/2022/a.md": "---\ntitle: 一个案例\nyear: 2022\ncategory: 理论宣讲\nstations: [ceshi]\n---\n\n"
+                                   + "村里把一间旧仓库改成兑换室，货架上摆着米面油、洗衣粉和学习用品。" * 12 + "\n",
+        "content/casebooks/2022.yml": "title: 选编\nselect: {year: 2022}\npaper: B5\n"
+                                      "print: {bleed: 5mm, marks: true, signature: 16, paper_thickness: 0.12mm}\n"
+                                      "chapters:\n  - {title: 宣讲篇, categories: [理论宣讲]}\n",
+    })
+    config = load_config(root / "mkdocs.yml")
+    net, _ = load(config)
+    content = gather(net, find_book(net, 2022), config)
+    report = render_book(content, config, tmp_path / "b.pdf")
+    mm = 72 / 25.4
+    assert report.block_pages == 16
+    with pikepdf.open(report.text_block) as pdf:
+        assert len(pdf.pages) == 16
+        for page in pdf.pages:
+            trim, bleed = [float(x) for x in page.obj.TrimBox], [float(x) for x in page.obj.BleedBox]
+            assert (round((trim[2] - trim[0]) / mm), round((trim[3] - trim[1]) / mm)) == (176, 250)
+            assert round((trim[0] - bleed[0]) / mm, 1) == 5.0 and round((bleed[3] - trim[3]) / mm, 1) == 5.0
+    assert report.spine_mm == round(8 * 0.12, 1)
+    assert report.colophon["开本"] == "700 mm × 1000 mm 1/16" and report.colophon["印张"] == "1"
