@@ -618,3 +618,25 @@ def test_five_mm_bleed_and_sixteen_page_signatures(tree, tmp_path):
             assert round((trim[0] - bleed[0]) / mm, 1) == 5.0 and round((bleed[3] - trim[3]) / mm, 1) == 5.0
     assert report.spine_mm == round(8 * 0.12, 1)
     assert report.colophon["开本"] == "700 mm × 1000 mm 1/16" and report.colophon["印张"] == "1"
+
+
+def test_running_heads_and_folios_are_small_sans_in_grey(book2022):
+    """As the stylesheet says: 8.5 pt sans at 73% black (#444) for heads and folios, body 10.5 pt in K."""
+    import pikepdf
+
+    from generator.render.casebook.readback import read_lines
+
+    content, pdf, _ = book2022
+    starts = {t: p for _, t, p in _outline(pdf)}
+    page = starts[content.entries[0].title] + 1  # a page inside the first case
+    lines = sorted(read_lines(pdf)[page], key=lambda ln: ln.y0)
+    head, folio = lines[0], lines[-1]
+    assert abs(head.size - 8.5) < 0.2 and abs(folio.size - 8.5) < 0.2, (head, folio)
+    assert any(abs(ln.size - 10.5) < 0.2 for ln in lines[1:-1])
+    with pikepdf.open(pdf) as doc:
+        ops = pikepdf.parse_content_stream(doc.pages[page])
+        fills = {tuple(round(float(x), 2) for x in operands) for operands, op in ops if str(op) == "k"}
+        assert (0, 0, 0, 1) in fills and (0, 0, 0, 0.73) in fills, fills
+        assert not [op for _, op in ops if str(op) in ("rg", "RG", "g")]
+        fonts = [str(f.get("/BaseFont")) for f in doc.pages[page].Resources.Font.values()]
+        assert any("Sans" in f for f in fonts) and any("Serif" in f for f in fonts), fonts
