@@ -9,6 +9,7 @@
 * colour: in a PDF/X file no DeviceRGB (X-4) or no RGB and ICC colour at all (X-1a), and no
   text in four-colour or RGB black (rich black: registration trouble on small strokes);
 * no transparency in PDF/X-1a;
+* total ink of CMYK colours at most 300% (a warning);
 * an output intent (GTS_PDFX) with a CMYK profile.
 
 Each finding is a :class:`~generator.errors.Problem` (``line`` = first page concerned),
@@ -30,6 +31,8 @@ from .errors import Problem
 #: Image resolution at placed size: below WARN_PPI a warning, below ERROR_PPI an error.
 WARN_PPI = 300
 ERROR_PPI = 200
+#: Total area coverage (sum of C, M, Y, K in %) of the bundled FOGRA39 profile's printing condition.
+MAX_INK = 300
 #: Resolution of the bleed-coverage render (3 mm = 6 px).
 COVERAGE_DPI = 50
 #: A pixel counts as ink when some channel is this far below white (0-255).
@@ -199,6 +202,7 @@ class _Walker:
                 if op == "g":
                     fill = ("gray", tuple(float(v) for v in ops))
             elif op in ("k", "K"):
+                self._ink(ops)
                 if op == "k":
                     fill = ("cmyk", tuple(float(v) for v in ops))
             elif op in ("cs", "CS") and ops:
@@ -209,6 +213,8 @@ class _Walker:
                     fill = (kind, ())
             elif op in ("sc", "scn") and ops and not isinstance(ops[-1], pikepdf.Name):
                 fill = (fill_space, tuple(float(v) for v in ops))
+                if fill_space in ("cmyk", "icc-cmyk"):
+                    self._ink(ops)
             elif op == "BT":
                 in_text = True
             elif op == "ET":
@@ -245,6 +251,21 @@ class _Walker:
                     self._walk(xo, xo.get("/Resources", resources), _mat_mul(m, ctm), depth + 1)
             if in_text and op in _FILL_OPS:
                 self._text_colour(fill)
+
+    def _ink(self, ops) -> None:
+        """Total area coverage of a CMYK colour: over the limit, ink sets off and dries slowly."""
+        if not self.print_file or len(ops) != 4:
+            return
+        total = sum(float(v) for v in ops) * 100
+        if total > MAX_INK + 0.5:
+            self.found.add(self.number, "warning", "colour",
+                           f"颜色 C{float(ops[0]) * 100:.0f} M{float(ops[1]) * 100:.0f} Y{float(ops[2]) * 100:.0f} "
+                           f"K{float(ops[3]) * 100:.0f} 的总墨量 {total:.0f}% 超过 {MAX_INK}%(铜版纸胶印),"
+                           "容易蹭脏、难干;深色底请用例如 C60 M40 Y40 K100",
+                           f"colour C{float(ops[0]) * 100:.0f} M{float(ops[1]) * 100:.0f} Y{float(ops[2]) * 100:.0f} "
+                           f"K{float(ops[3]) * 100:.0f} has {total:.0f}% total ink, over the {MAX_INK}% of "
+                           "offset on coated paper: it sets off and dries slowly; for a dark ground use e.g. "
+                           "C60 M40 Y40 K100")
 
     def _transparency(self) -> None:
         self.found.add(self.number, "error", "transparency",

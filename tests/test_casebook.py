@@ -89,7 +89,7 @@ def test_toc_numbers_are_the_pages_where_cases_start(book2022):
     assert folios[content.parts[0].title] == 1
 
 
-def test_each_case_starts_a_page_with_its_title_unit_and_byline(book2022):
+def test_each_case_opens_with_its_title_unit_and_byline(book2022):
     content, pdf, _ = book2022
     pages = _pages(pdf)
     starts = {title: page for _, title, page in _outline(pdf)}
@@ -166,7 +166,7 @@ def test_sample_case_text_reads_as_its_source(book2022):
     start = {t: p for _, t, p in _outline(pdf)}[entry.title]
     end = next((p for p in starts if p > start), len(pages) - 1)
     body_lines = []
-    for page in pages[start:end]:
+    for page in pages[start:end + 1]:  # the next case may begin on the page where this one ends
         lines = [ln for ln in page.splitlines() if ln.strip()]
         body_lines += lines[1:-1]  # drop the running head and the folio
     extracted = _norm("".join(body_lines))
@@ -202,7 +202,7 @@ def test_body_lines_flush_at_both_ends(book2022):
     geo = geometry(content.paper)
     mm = 72 / 25.4
     flush, short = [], []
-    for page in read_lines(pdf)[starts[entry.title]:after]:  # left and right pages sit differently
+    for page in read_lines(pdf)[starts[entry.title]:after + 1]:  # left and right pages sit differently
         body = [ln for ln in page if abs(ln.size - 10.5) < 0.3 and len(ln.text) >= 30]
         # where most lines end; a closing mark set half-width at the line end (clreq) has its
         # glyph box reach half an em further, its ink stays inside
@@ -508,7 +508,8 @@ def test_user_text_is_data_not_typst_markup(tree, tmp_path):
         "content/cases/2022/evil.md": f"---\ntitle: '{evil}'\nyear: 2022\ncategory: 理论宣讲\n"
                                       f"stations: [ceshi]\nauthor: '#sys.inputs'\n"
                                       "photos: [{src: images/x.jpg}]\n---\n\n"
-                                      f"正文{evil}。\n\n#### 跳级的小标题\n\n正文。\n",
+                                      f"正文{evil}。\n\n#### 跳级的小标题\n\n正文。\n\n| 项目 | 人数 |\n| --- | --- |\n"
+                                      "| 宣讲 | 12 |\n\n1. 第一\n2. 第二\n",
         "content/images/x.jpg": _jpeg(),
         "content/casebooks/2022.yml": "title: '选编 #pagebreak()'\nselect: {year: 2022}\n"
                                       "chapters:\n  - {title: '#panic()篇', categories: [理论宣讲]}\n",
@@ -523,7 +524,7 @@ def test_user_text_is_data_not_typst_markup(tree, tmp_path):
     assert _norm(evil) in text
     assert _norm("选编 #pagebreak()") in text and _norm("#panic()篇") in text and "#sys.inputs" in text
     assert "root:" not in text  # nothing was read from /etc/passwd
-    assert "跳级的小标题" in text
+    assert "跳级的小标题" in text and "宣讲12" in text and "第一" in text
     import pikepdf
 
     with pikepdf.open(out) as pdf:  # a photo without a caption is described by its case's title
@@ -556,7 +557,7 @@ def test_300_page_book_clreq_and_cpu(tmp_path_factory):
                                                   / "benchmarks" / "bench_casebook.py")
     bench = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(bench)
-    base = bench.make_tree(tmp_path_factory.mktemp("big"), 100, 150)
+    base = bench.make_tree(tmp_path_factory.mktemp("big"), 110, 150)
     config = load_config(base / "mkdocs.yml")
     net, _ = load(config)
     content = gather(net, find_book(net, 2024), config)
@@ -567,10 +568,75 @@ def test_300_page_book_clreq_and_cpu(tmp_path_factory):
     report = render_book(content, config, base / "out" / "big.pdf")
     after = resource.getrusage(resource.RUSAGE_SELF)
     cpu = after.ru_utime + after.ru_stime - usage.ru_utime - usage.ru_stime
-    assert report.pages >= 300 and report.photos == 150
+    assert report.block_pages >= 300 and report.photos == 150  # the printed text block
     assert cpu <= 10, cpu
     counts = check_book(report.path, geometry("A4"), 3.0)
     assert counts.paragraph_ends > 800
     assert counts.runts == [] and counts.space_starts == [] and counts.split_units == []
     assert counts.headings_at_foot == [] and counts.photo_only == []
     assert len(counts.half_empty) * 20 <= counts.pages, counts.half_empty
+
+
+def test_cli_writes_three_pdfs_and_preflights_them(project_root, tmp_path):
+    """`wenming casebook 2022` as a new user runs it: reading copy, 内文, 封面, preflight passed."""
+    from generator.cli import cli
+
+    out = tmp_path / "casebook-2022.pdf"
+    res = CliRunner().invoke(cli, ["-f", str(project_root / "mkdocs.yml"), "casebook", "2022", "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    assert "预检通过 (preflight passed)" in res.output
+    for name in ("casebook-2022.pdf", "casebook-2022-内文.pdf", "casebook-2022-封面.pdf"):
+        assert (tmp_path / name).stat().st_size > 10_000
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        ["casebook-2022.pdf", "casebook-2022-内文.pdf", "casebook-2022-封面.pdf"])  # no temporary files left
+
+
+def test_five_mm_bleed_and_sixteen_page_signatures(tree, tmp_path):
+    import pikepdf
+
+    from generator.config import load_config
+    from generator.load import load
+
+    root = tree({
+        "content/cases/2022/a.md": "---\ntitle: 一个案例\nyear: 2022\ncategory: 理论宣讲\nstations: [ceshi]\n---\n\n"
+                                   + "村里把一间旧仓库改成兑换室，货架上摆着米面油、洗衣粉和学习用品。" * 12 + "\n",
+        "content/casebooks/2022.yml": "title: 选编\nselect: {year: 2022}\npaper: B5\n"
+                                      "print: {bleed: 5mm, marks: true, signature: 16, paper_thickness: 0.12mm}\n"
+                                      "chapters:\n  - {title: 宣讲篇, categories: [理论宣讲]}\n",
+    })
+    config = load_config(root / "mkdocs.yml")
+    net, _ = load(config)
+    content = gather(net, find_book(net, 2022), config)
+    report = render_book(content, config, tmp_path / "b.pdf")
+    mm = 72 / 25.4
+    assert report.block_pages == 16
+    with pikepdf.open(report.text_block) as pdf:
+        assert len(pdf.pages) == 16
+        for page in pdf.pages:
+            trim, bleed = [float(x) for x in page.obj.TrimBox], [float(x) for x in page.obj.BleedBox]
+            assert (round((trim[2] - trim[0]) / mm), round((trim[3] - trim[1]) / mm)) == (176, 250)
+            assert round((trim[0] - bleed[0]) / mm, 1) == 5.0 and round((bleed[3] - trim[3]) / mm, 1) == 5.0
+    assert report.spine_mm == round(8 * 0.12, 1)
+    assert report.colophon["开本"] == "700 mm × 1000 mm 1/16" and report.colophon["印张"] == "1"
+
+
+def test_running_heads_and_folios_are_small_sans_in_grey(book2022):
+    """As the stylesheet says: 8.5 pt sans at 73% black (#444) for heads and folios, body 10.5 pt in K."""
+    import pikepdf
+
+    from generator.render.casebook.readback import read_lines
+
+    content, pdf, _ = book2022
+    starts = {t: p for _, t, p in _outline(pdf)}
+    page = starts[content.entries[0].title] + 1  # a page inside the first case
+    lines = sorted(read_lines(pdf)[page], key=lambda ln: ln.y0)
+    head, folio = lines[0], lines[-1]
+    assert abs(head.size - 8.5) < 0.2 and abs(folio.size - 8.5) < 0.2, (head, folio)
+    assert any(abs(ln.size - 10.5) < 0.2 for ln in lines[1:-1])
+    with pikepdf.open(pdf) as doc:
+        ops = pikepdf.parse_content_stream(doc.pages[page])
+        fills = {tuple(round(float(x), 2) for x in operands) for operands, op in ops if str(op) == "k"}
+        assert (0, 0, 0, 1) in fills and (0, 0, 0, 0.73) in fills, fills
+        assert not [op for _, op in ops if str(op) in ("rg", "RG", "g")]
+        fonts = [str(f.get("/BaseFont")) for f in doc.pages[page].Resources.Font.values()]
+        assert any("Sans" in f for f in fonts) and any("Serif" in f for f in fonts), fonts

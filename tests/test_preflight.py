@@ -115,6 +115,20 @@ def test_four_colour_black_text(tmp_path):
     ]
 
 
+def test_total_ink_over_300_percent_is_a_warning(tmp_path):
+    pdf = make(tmp_path, "<div style='position:absolute; inset:0; background: device-cmyk(1 1 1 1)'></div>"
+                         "<div class='trim'><p style='color: device-cmyk(0 0 0 0)'>四色满版</p></div>")
+    assert messages(pdf) == [
+        ("warning", "colour", ("第 1 页:颜色 C100 M100 Y100 K100 的总墨量 400% 超过 300%(铜版纸胶印),"
+                              "容易蹭脏、难干;深色底请用例如 C60 M40 Y40 K100"),
+         ("page 1: colour C100 M100 Y100 K100 has 400% total ink, over the 300% of offset on coated paper: "
+         "it sets off and dries slowly; for a dark ground use e.g. C60 M40 Y40 K100")),
+    ]
+    ok = make(tmp_path, "<div style='position:absolute; inset:0; background: device-cmyk(.6 .4 .4 1)'></div>",
+              name="ok.pdf")
+    assert messages(ok) == []
+
+
 def test_missing_bleed(tmp_path):
     pdf = make(tmp_path, "<div class='trim'><p>没有出血</p></div>", bleed=0)
     assert messages(pdf) == [
@@ -313,3 +327,16 @@ def test_icc_rgb_colour_set_with_scn_becomes_cmyk_and_near_black_becomes_k_only(
     assert ops[:2] == [("k", [0, 0, 0, 1]), ("k", [0, 0, 0, 0.9])]  # cs resets to black, then #1a1a1a
     c, m, y, _k = ops[3][1]
     assert ops[3][0] == "K" and c < 0.3 and m > 0.7 and y > 0.7, ops[3]  # a red through the profile
+
+
+def test_blank_pages_without_content_get_boxes_and_marks(tmp_path):
+    src = make(tmp_path, GOOD, marks=False, variant="plain", name="src.pdf")
+    with pikepdf.open(src, allow_overwriting_input=True) as doc:
+        doc.add_blank_page(page_size=tuple(float(v) for v in doc.pages[0].MediaBox[2:]))  # no /Contents
+        doc.pages[-1].obj.MediaBox = doc.pages[0].obj.MediaBox
+        doc.save(src)
+    out = tmp_path / "padded.pdf"
+    info = pdfx.finalize(src, out, pdfx.PrintSpec(bleed_mm=0, title="t"))
+    assert len(info.pages) == 2 and info.pages[1].trim == info.pages[0].trim
+    reader = PdfReader(out)
+    assert [float(v) for v in reader.pages[1].trimbox] == [float(v) for v in reader.pages[0].trimbox]

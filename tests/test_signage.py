@@ -327,6 +327,7 @@ def test_cli_makes_a3_posters_and_a_300_dpi_preview(tmp_path):
     cfg = load_config(ROOT / "mkdocs.yml")
     assert [b.text for b in zxingcpp.read_barcodes(png)] == [qr_url(cfg, "yuyang-guta")]
     assert "all-posters-A3.pdf" in res.output
+    assert "PDF/X-4,出血 3 mm,带裁切标记" in res.output and "印刷预检通过 (preflight passed)" in res.output
 
 
 @pytest.mark.parametrize("variant", ["x1a", "plain"])
@@ -373,3 +374,14 @@ def test_cli_merged_station_is_skipped_with_a_note(tmp_path):
     assert res.exit_code == 2
     assert "\"guta-qianwa\" 已合并,不再制作标识牌" in res.stderr
     assert "no active station matches" in res.stderr
+
+
+def test_cli_exits_1_when_its_preflight_finds_an_error(tmp_path, monkeypatch):
+    import generator.render.signage as signage_mod
+
+    monkeypatch.setattr(signage_mod, "BLEED_MM", 0.0)  # as if the template lost its bleed
+    res = CliRunner().invoke(cli, ["-f", str(ROOT / "mkdocs.yml"), "signage", "gulou-dajie", "--no-preview",
+                                   "-o", str(tmp_path)])
+    assert res.exit_code == 1
+    assert "all-posters-A4.pdf:1: bleed: 第 1 页:出血只有 0.0 mm,每边至少需要 3 mm" in res.stderr
+    assert "印刷预检发现错误,见上 (the preflight found errors, see above)" in res.stderr

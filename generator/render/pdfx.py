@@ -499,6 +499,8 @@ def finalize(src: Path | str, dst: Path | str, spec: PrintSpec = PrintSpec()) ->
             trim = (media[0] + b, media[1] + b, media[2] - b, media[3] - b)
             if trim[2] - trim[0] <= 0 or trim[3] - trim[1] <= 0:
                 raise ValueError(f"bleed {spec.bleed_mm} mm is larger than the page")
+            if "/Contents" not in page.obj:  # a blank page (e.g. padding to a signature)
+                page.obj.Contents = pdf.make_stream(b"")
             if spec.is_x:
                 _fix_group(page.obj, spec.variant)
                 _recolour_stream(page, page.obj.get("/Resources"), rec, seen_forms)

@@ -8,7 +8,7 @@ Used by the tests and by ``benchmarks/bench_casebook.py`` to compare engines:
 * a number split from the unit after it (``2022`` | ``年``) across a line break;
 * a heading as a page's last line;
 * pages more than half empty: photo-only pages anywhere, pages with text outside a
-  section's end (the last page of a case, a chapter, the front matter, the afterword);
+  chapter's end (the last page of a chapter, of the front matter's parts, of the book);
   cover, title pages, chapter openings and blank versos are left out.
 
 Lines come from ``pdftotext -bbox-layout`` (each word's box and size); page emptiness
@@ -220,7 +220,9 @@ def page_fill(pdf: Path, geo: dict, bleed_mm: float, section_starts: dict[int, i
     for p, (band, blank) in enumerate(bands):
         if blank or band <= 0.5:
             continue
-        end = p + 1 >= n or bands[p + 1][1] or (p + 1) in section_starts  # the last page of a section
+        # the last page of a chapter, of the front matter or of the book: what follows starts a
+        # right-hand page (a blank left-hand page between) -- a case's end is no such end
+        end = p + 1 >= n or bands[p + 1][1] or section_starts.get(p + 1) == 1
         before = p < min(section_starts, default=0)  # cover, title page, 版权页
         opening = section_starts.get(p) == 1  # a chapter's opening page
         if before or opening:

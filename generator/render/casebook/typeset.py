@@ -64,8 +64,7 @@ class TypstReport:
     cover: Path | None = None
     block_pages: int = 0  # of the text block, after padding
     spine_mm: float = 0.0
-    colophon: dict[str, str] = field(default_factory=dict)
-    justified: str = ""
+    colophon: dict[str, str | None] = field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------- text
@@ -130,7 +129,6 @@ def html_blocks(fragment: str, shift: int = 0) -> list[dict]:
 
 def _children_blocks(root, shift: int) -> list[dict]:
     blocks: list[dict] = []
-    loose: list = []  # inline content between blocks
     holder = lxml_html.Element("p")
 
     def flush():
@@ -155,7 +153,6 @@ def _children_blocks(root, shift: int) -> list[dict]:
             holder.append(child)
             child.tail = tail
     flush()
-    del loose
     return blocks
 
 
@@ -233,6 +230,8 @@ def _entry(e: Entry, config, geo, slots: list[Path]) -> dict:
     main, sub = split_title(e.title)
     alt = f"{clean_text(e.title)}的图片"  # for a photo without a caption
     photos = [p for p in (_photo(config, ph.path, ph.caption, geo, slots, alt) for ph in e.photos) if p]
+    for p in photos:
+        p["case"] = e.id
     return {
         "id": e.id, "title": clean_text(e.title), "main": clean_text(main), "sub": clean_text(sub),
         "unit": clean_text(e.unit or ""), "author": clean_text(e.author or ""),

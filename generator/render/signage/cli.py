@@ -64,4 +64,8 @@ def signage(ctx: click.Context, ids: tuple[str, ...], level: str | None, under: 
         click.echo(f"二维码贴纸 (QR sticker sheet): {res.labels}")
     label = {"x4": "PDF/X-4", "x1a": "PDF/X-1a", "plain": "普通 PDF (plain PDF)"}[variant]
     click.echo(f"印刷文件 (print files): {label},出血 3 mm,带裁切标记 (3 mm bleed, crop marks)")
-    return 1 if any(p.is_error and p.field in PREFLIGHT_FIELDS for p in res.problems) else 0
+    if any(p.is_error and p.field in PREFLIGHT_FIELDS for p in res.problems):
+        click.echo("印刷预检发现错误,见上 (the preflight found errors, see above)", err=True)
+        return 1
+    click.echo("印刷预检通过 (preflight passed)")
+    return 0
