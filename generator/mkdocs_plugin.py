@@ -642,7 +642,7 @@ class WenmingPlugin(BasePlugin[WenmingOptions]):
         from .render.deploy import finish_site
 
         start = time.monotonic()
-        done = finish_site(site_dir, self.cfg)
+        done = finish_site(site_dir, self.cfg, previous=self.final_dir)
         log.info(f"wenming: 预压缩 {done.gz} 个文件 (precompressed {done.gz} files, "
                  f"{done.bytes_in / 1e6:.1f} → {done.bytes_gz / 1e6:.1f} MB), {time.monotonic() - start:.1f} s")
         if done.inline_attrs:  # advice (as a warning it would fail --strict after the swap)

@@ -180,6 +180,30 @@ def test_text_files_have_gzip_copies_and_page_scripts_brotli(project):
     assert not list(site.rglob("qr.svg.gz"))  # print downloads, shown by no page
 
 
+def test_unchanged_files_take_the_published_gzip_copy_only_when_it_holds_their_bytes(tmp_path):
+    from generator.config import Config
+    from generator.render.deploy import finish_site
+
+    cfg = Config(project_dir=tmp_path, site_url="https://wm.example.org/")
+    page = "<!doctype html><title>页</title>" + "<p>新时代文明实践站,服务电话 0912-3850000。</p>" * 40
+    published, staging = tmp_path / "site", tmp_path / ".site.staging"
+    for site in (published, staging):
+        for name in ("a", "b", "c"):
+            (site / name).mkdir(parents=True)
+            (site / name / "index.html").write_text(page + name, encoding="utf-8")
+    finish_site(published, cfg)
+    (published / "b" / "index.html.gz").write_bytes(gzip.compress(b"something else", mtime=0))  # damaged
+    (staging / "c" / "index.html").write_text(page + "changed", encoding="utf-8")
+    done = finish_site(staging, cfg, previous=published)
+    assert done.gz == 3
+    for name in ("a", "b", "c"):
+        copy = staging / name / "index.html.gz"
+        assert gzip.decompress(copy.read_bytes()) == (staging / name / "index.html").read_bytes(), name
+    assert (staging / "a" / "index.html.gz").stat().st_ino == (published / "a" / "index.html.gz").stat().st_ino
+    assert (staging / "b" / "index.html.gz").stat().st_nlink == 1  # written afresh
+    assert (staging / "c" / "index.html.gz").stat().st_nlink == 1
+
+
 # ------------------------------------------------------------------ a real nginx
 
 
