@@ -190,14 +190,15 @@ def judge(queries: list[dict], answers: list[dict], items: list) -> list[str]:
             names = e.letters if q["letters"] else e.forms
             return any(text in n for n in names) if part else text in names
 
-        def crowded(q: dict = q, text: str = text) -> bool:
-            """More records hold the part than a key lists (its list may leave any out)."""
+        def crowded(q: dict = q, text: str = text, part: bool = part) -> bool:
+            """More records have the name (hold the part) than a key lists: its list may
+            leave any of them out."""
             holders = (e for e in items if e.kind != 4 and any(
-                text in n for n in (e.letters if q["letters"] else e.forms)))
+                (text in n) if part else (text == n) for n in (e.letters if q["letters"] else e.forms)))
             return _more_than(CAP, holders)
 
         found_after_rivals = a["pos"] > 0 and all(rival(u) for u in a["above"])
-        left_out_of_a_full_list = a["pos"] < 0 and part and crowded()
+        left_out_of_a_full_list = a["pos"] < 0 and crowded()
         out.append("tied" if found_after_rivals or left_out_of_a_full_list else "miss")
     return out
 

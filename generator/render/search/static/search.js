@@ -121,8 +121,9 @@
     return Array.from(term);
   }
 
-  /* Ranges of `hay` (already converted) matching the needles; whole terms first, else their words. */
-  function ranges(hay, needles) {
+  /* Ranges of `hay` (already converted) matching the needles; whole terms first, else their
+     words (unless `whole`: a name is marked only where it holds the query as typed). */
+  function ranges(hay, needles, whole) {
     var found = [];
     function scan(n) {
       if (!n) return false;
@@ -136,7 +137,7 @@
       return hit;
     }
     needles.forEach(function (n) {
-      if (!scan(n)) words(n).forEach(scan);
+      if (!scan(n) && !whole) words(n).forEach(scan);
     });
     found.sort(function (a, b) { return a[0] - b[0] || b[1] - a[1]; });
     var merged = [];
@@ -223,7 +224,7 @@
       '<a class="md-search-result__link" href="' + escapeHtml(root + r.url) + '">' +
       '<article class="md-search-result__article md-typeset">' +
       '<h1><span class="wm-search__kind">' + escapeHtml(r.label) + "</span>" +
-      marked(r.title, state.mark ? [] : ranges(title, state.names), 0, r.title.length) + "</h1>" +
+      marked(r.title, state.mark ? [] : ranges(title, state.names, true), 0, r.title.length) + "</h1>" +
       (facts.length ? '<p class="wm-search__facts">' + escapeHtml(facts.join(" · ")) + "</p>" : "") +
       "</article></a>" +
       (r.tel ? '<p class="wm-search__call"><a class="wm-search__tel" href="' + escapeHtml(r.tel) + '">' +
