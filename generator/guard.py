@@ -367,3 +367,24 @@ def usable_cache(cache: Path) -> bool:
                       f"the cache folder {cache} cannot be written ({exc.strerror or exc}); this build runs "
                       f"without it, more slowly")
         return False
+
+
+def exec_dies_with_parent():
+    """A ``preexec_fn`` for a helper program (Pagefind): the kernel kills it when the thread that
+    started it ends, so a killed build leaves no program writing into its staging folder.
+    None where ``prctl`` is missing. The thread waits for the program, so it outlives it."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        import ctypes
+        import signal
+
+        prctl = ctypes.CDLL(None, use_errno=True).prctl  # looked up here, not in the child
+    except (OSError, AttributeError):
+        return None
+    pr_set_pdeathsig, sigkill = 1, int(signal.SIGKILL)
+
+    def preexec() -> None:
+        prctl(pr_set_pdeathsig, sigkill, 0, 0, 0)
+
+    return preexec
