@@ -67,6 +67,7 @@ def test_bidi_and_invisible_characters_in_names_titles_and_ids_are_refused_with_
         "content/stations/ceshi-zhen.md": f"---\nname: 测试镇{RLO}所践实明文\nlevel: 所\nparent: ceshi\n---\n简介。\n",
         "content/cases/2022/anli.md": f"---\ntitle: 测试{ZWSP}案例\nyear: 2022\nstations: [ceshi]\n---\n正文。\n",
         f"content/stations/zhan{LRI}.md": "---\nname: 测试站\nlevel: 站\nparent: ceshi\n---\n",
+        "content/about.md": f"正文。\n\n# 关于{RLO}我们\n",
     })
     proc = wenming(root, "check")
     out = proc.stdout + proc.stderr
@@ -74,6 +75,7 @@ def test_bidi_and_invisible_characters_in_names_titles_and_ids_are_refused_with_
     assert "content/stations/ceshi-zhen.md:2" in out and "第 10 个字符" in out and "U+202E" in out, out
     assert "content/cases/2022/anli.md:2" in out and "U+200B" in out and "title" in out, out
     assert "U+2066" in out and "rename the file" in out, out
+    assert "content/about.md:3: title" in out and "第 5 个字符" in out, out
     assert "Traceback" not in out
 
 
@@ -81,14 +83,14 @@ def test_bidi_and_invisible_characters_in_names_titles_and_ids_are_refused_with_
 def test_bidi_controls_in_bodies_are_removed_with_a_warning(tree):
     root = tree({
         "content/stations/ceshi-zhen.md": f"---\nname: 测试镇所\nlevel: 所\nparent: ceshi\nphone: 0912-3850001\n---\n简介{RLO}反向文字。\n",
-        "content/about.md": f"# 关于{LRI}我们\n\n说明{ZWSP}文字。\n",
+        "content/about.md": f"# 关于我们\n\n说明{ZWSP}文字,{LRI}隔离。\n",
     })
     check = wenming(root, "check")
     assert check.returncode == 0 and "content/stations/ceshi-zhen.md:7" in check.stdout + check.stderr
     proc = build(root)
     assert proc.returncode == 0, proc.stderr[-3000:]
     out = proc.stdout + proc.stderr
-    assert "U+202E" in out and "U+2066" in out
+    assert "U+202E" in out and "content/about.md:3" in out and "U+200B" in out, out[-2000:]
     for page in (root / "site").rglob("*.html"):
         text = page.read_text(encoding="utf-8")
         assert RLO not in text and LRI not in text and ZWSP not in text, page
