@@ -56,8 +56,9 @@ def lock_wait() -> float:
 class BuildLock:
     """An exclusive lock on ``path`` held by this process; see the module's documentation."""
 
-    def __init__(self, path: Path, what_zh: str, what_en: str):
+    def __init__(self, path: Path, what_zh: str, what_en: str, target: Path | None = None):
         self.path = Path(path)
+        self.target = Path(target) if target is not None else self.path.parent  # what the lock guards
         self.what_zh, self.what_en = what_zh, what_en
         self.fd: int | None = None
 
@@ -89,17 +90,18 @@ class BuildLock:
                     os.close(fd)
                     return False
             if time.monotonic() >= deadline:
-                holder = _read_holder(fd)
+                pid = _read_holder(fd)
                 os.close(fd)
                 raise UsageError(
-                    f"另一个构建({holder})正在使用{self.what_zh} {self.path.parent},已等待 {wait:.0f} 秒;"
+                    f"另一个构建(进程 {pid})正在使用{self.what_zh} {self.target},已等待 {wait:.0f} 秒;"
                     f"请等它结束后再运行(锁文件 {self.path};设置 WENMING_LOCK_WAIT 可改变等待秒数)\n"
-                    f"  (another build ({holder}) is using the {self.what_en} {self.path.parent}; gave up "
+                    f"  (another build (process {pid}) is using the {self.what_en} {self.target}; gave up "
                     f"after waiting {wait:.0f} s: run again when it has finished; lock file {self.path}; "
                     f"WENMING_LOCK_WAIT sets the wait in seconds)")
             if not told and on_wait is not None:
-                on_wait(f"等待另一个构建({_read_holder(fd)})结束:{self.path.parent} "
-                        f"(waiting for another build using {self.path.parent})")
+                pid = _read_holder(fd)
+                on_wait(f"等待另一个构建(进程 {pid})结束:{self.target} "
+                        f"(waiting for another build, process {pid}, using {self.target})")
                 told = True
             time.sleep(0.1)
         try:
@@ -124,11 +126,12 @@ class BuildLock:
 
 
 def _read_holder(fd: int) -> str:
+    """The process id the holder wrote into the lock file ("?" while it is still writing it)."""
     try:
         pid = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
     except OSError:
         pid = ""
-    return f"进程 {pid} process {pid}" if pid.isdigit() else "?"
+    return pid if pid.isdigit() else "?"
 
 
 def refuse_unwritable(folder: Path) -> None:
@@ -140,11 +143,11 @@ def refuse_unwritable(folder: Path) -> None:
 
 
 def output_lock(final: Path) -> BuildLock:
-    return BuildLock(final.parent / f".{final.name}.lock", "输出目录", "output folder")
+    return BuildLock(final.parent / f".{final.name}.lock", "输出目录", "output folder", final)
 
 
 def cache_lock(cache: Path) -> BuildLock:
-    return BuildLock(Path(cache) / ".lock", "缓存目录", "cache folder")
+    return BuildLock(Path(cache) / ".lock", "缓存目录", "cache folder", Path(cache))
 
 
 def resource_message(exc: OSError) -> str | None:
@@ -367,3 +370,24 @@ def usable_cache(cache: Path) -> bool:
                       f"the cache folder {cache} cannot be written ({exc.strerror or exc}); this build runs "
                       f"without it, more slowly")
         return False
+
+
+def exec_dies_with_parent():
+    """A ``preexec_fn`` for a helper program (Pagefind): the kernel kills it when the thread that
+    started it ends, so a killed build leaves no program writing into its staging folder.
+    None where ``prctl`` is missing. The thread waits for the program, so it outlives it."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        import ctypes
+        import signal
+
+        prctl = ctypes.CDLL(None, use_errno=True).prctl  # looked up here, not in the child
+    except (OSError, AttributeError):
+        return None
+    pr_set_pdeathsig, sigkill = 1, int(signal.SIGKILL)
+
+    def preexec() -> None:
+        prctl(pr_set_pdeathsig, sigkill, 0, 0, 0)
+
+    return preexec

@@ -69,8 +69,23 @@ def load(config: Config, problems: Problems | None = None,
         net.activities.extend(_load_ledger(path, config, problems))
     net.pages = sorted(p.relative_to(content).as_posix()
                        for p in _files(content, (".md",), skip_top={*RECORD_FOLDERS, "casebooks"}))
+    _check_page_titles(content, net.pages, config, problems)
     check_graph(net, problems)
     return net, problems
+
+
+def _check_page_titles(content: Path, pages: list[str], config: Config, problems: Problems) -> None:
+    """Editorial pages: invisible and direction control characters in titles and front matter."""
+    from .read.safety import DECEPTIVE, deceptive_in_page
+
+    shown = config.rel(content)
+    for page in pages:
+        try:
+            text = (content / page).read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError):
+            continue
+        if DECEPTIVE.search(text):
+            deceptive_in_page(text, f"{shown}/{page}", problems)
 
 
 def _scan_content(content: Path, config: Config, problems: Problems) -> None:

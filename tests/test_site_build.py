@@ -216,11 +216,11 @@ def test_fragment_cache_is_one_file_written_by_the_workers_and_a_damaged_one_is_
     first = site.write_records(tmp_path / "a", shells, workers=2)
     assert first.pages == len(site.record_jobs()) > 40 and first.cached == 0
     assert not (cache_dir / "ab").exists()
-    assert {p.name for p in cache_dir.iterdir()} <= {"fragments.sqlite", "fragments.sqlite-wal",
-                                                     "fragments.sqlite-shm"}
+    db = b.FragmentCache.FILE
+    assert {p.name for p in cache_dir.iterdir()} <= {db, f"{db}-wal", f"{db}-shm"}
     second = site.write_records(tmp_path / "b", shells, workers=2)
     assert second.cached == second.pages
-    for name in ("fragments.sqlite", "fragments.sqlite-wal"):
+    for name in (db, f"{db}-wal"):
         if (cache_dir / name).exists():
             (cache_dir / name).write_bytes(b"not a database\n" * 500)
     third = site.write_records(tmp_path / "c", shells, workers=2)

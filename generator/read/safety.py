@@ -11,6 +11,7 @@ Kept apart from the record checks so that each rule is one function:
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import unicodedata
@@ -44,6 +45,25 @@ def deceptive_in_fields(text: str, first_line: int, rel: str, problems: Problems
                          f"请删除它后重新输入这一行",
                          f"character {m.start() + 1} is an invisible control character {label} (it can reorder "
                          f"or hide text); delete it and type the line again")
+
+
+def deceptive_in_page(text: str, rel: str, problems: Problems) -> None:
+    """An editorial page: errors for its front matter and its title (the first ``#`` heading,
+    which MkDocs shows in the navigation of every page); the rest is body text."""
+    lines = text.split("\n")
+    start = 0
+    if lines and lines[0].strip() == "---":
+        end = next((i for i in range(1, len(lines)) if lines[i].strip() in ("---", "...")), None)
+        if end is not None:
+            deceptive_in_fields("\n".join(lines[1:end]), 2, rel, problems)
+            start = end + 1
+    for i in range(start, len(lines)):
+        if lines[i].startswith("# "):
+            before = len(problems.items)
+            deceptive_in_fields(lines[i], i + 1, rel, problems)
+            for j in range(before, len(problems.items)):
+                problems.items[j] = dataclasses.replace(problems.items[j], field="title")
+            return
 
 
 def deceptive_in_path(rel: str, problems: Problems) -> bool:

@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from ...errors import UsageError
-from ...guard import checksum, damaged
+from ...guard import checksum, damaged, exec_dies_with_parent
 from .names import NAMES_DIR
 from .pages import FALLBACK_SELECTOR, add_simplified_copy
 from .t2s import browser_map
@@ -412,7 +412,8 @@ def run_pagefind(site_dir: Path, *, root_selector: str | None, stats: IndexStats
         args += ["--glob", glob]
     start = time.perf_counter()
     try:
-        proc = subprocess.run(args, capture_output=True, text=True, check=False, timeout=3600)
+        proc = subprocess.run(args, capture_output=True, text=True, check=False, timeout=3600,
+                              preexec_fn=exec_dies_with_parent())
     except OSError as exc:
         raise UsageError(f"无法运行 Pagefind:{exc}\n  (could not run Pagefind: {exc})") from None
     out = (proc.stdout + proc.stderr).strip()
