@@ -162,8 +162,10 @@ def init_project(target: Path, name: str, site_url: str) -> list[Path]:
         "name": centre, "level": "中心", "phone": "0912-3850000"}))
     written.append(new_record(cfg, "station", "chengguan", {
         "name": "城关镇新时代文明实践所", "level": "所", "parent": "zhongxin", "phone": "0912-3850001"}))
-    for path in written[-2:]:  # sample numbers: the pages say so until the editor replaces them
+    # Sample numbers and places: the pages say so until the editor replaces them.
+    for path, place in zip(written[-2:], ("38.2852, lng: 109.7348", "38.2915, lng: 109.7402")):
         text = path.read_text(encoding="utf-8")
         head, sep, body = text.partition("\n---\n")
-        path.write_text(head + "\ntags: [示例]  # 填好真实信息后删除这一行" + sep + body, encoding="utf-8")
+        path.write_text(head + f"\nlocation: {{lat: {place}}}  # GCJ-02,可在高德地图上点选地点得到"
+                        + "\ntags: [示例]  # 填好真实信息后删除这一行" + sep + body, encoding="utf-8")
     return written

@@ -77,6 +77,7 @@ ROOT_STATION = """\
 name: 测试区新时代文明实践中心
 level: 中心
 phone: 0912-3850000
+location: {lat: 38.2852, lng: 109.7348}
 ---
 简介。
 """

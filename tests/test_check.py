@@ -264,8 +264,9 @@ def _png_header(width: int, height: int) -> bytes:
 
 @pytest.mark.parametrize("size,expected", [
     # Pillow refuses to open it at all (a decompression bomb): the size is not known
-    ((30000, 30000), "content/stations/guta.md:7: photos[0].src: 图片尺寸过大,无法安全解码;请缩小到 8000×5000 像素以内\n"
-                     "  (the image is too large to decode safely; scale it below 8000x5000 pixels)"),
+    ((30000, 30000), "content/stations/guta.md:7: photos[0].src: 图片像素过多(900,000,000 像素),疑似解压炸弹,"
+                     "无法安全解码;请缩小到 8000×5000 像素以内\n  (the image has too many pixels (900,000,000), a "
+                     "possible decompression bomb, and cannot be decoded safely; scale it below 8000x5000 pixels)"),
     ((9000, 6000), "content/stations/guta.md:7: photos[0].src: 图片尺寸过大(9000×6000 像素),无法安全解码;"
                    "请缩小到 8000×5000 像素以内\n  (the image is too large to decode safely (9000x6000 pixels)"),
 ])

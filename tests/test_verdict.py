@@ -16,7 +16,7 @@ from click.testing import CliRunner
 
 from generator.cli import cli
 
-SUO = "---\nname: 古塔镇新时代文明实践所\nlevel: 所\nparent: ceshi\nphone: 0912-3851000\n---\n正文。\n"
+SUO = "---\nname: 古塔镇新时代文明实践所\nlevel: 所\nparent: ceshi\nphone: 0912-3851000\nlocation: {lat: 38.29, lng: 109.74}\n---\n正文。\n"
 
 TREES = {
     "clean": {"content/stations/guta.md": SUO},
