@@ -440,7 +440,7 @@ def test_chromium_reports_no_csp_violation_nor_console_error(nginx, tmp_path):
         b.open(base, settle=0.3)
         b.eval("document.getElementById('__search').click()")
         b.type(".md-search__input", "鼓楼")
-        hrefs = b.wait_for("Array.from(document.querySelectorAll('.md-search-result__list a')).map(a => a.pathname)",
+        hrefs = b.wait_for("Array.from(document.querySelectorAll('.md-search-result__list a.md-search-result__link')).map(a => a.pathname)",
                            timeout=15)
         assert hrefs and all(h.startswith(PREFIX) for h in hrefs), hrefs
         b.pump(0.5)
