@@ -313,8 +313,10 @@ class WenmingPlugin(BasePlugin[WenmingOptions]):
         if self.command == "serve":
             env.bytecode_cache = _BYTECODE
         from .config import filing
+        from .render.site.util import phone_links
 
         env.globals["wm_filing"] = filing(self.cfg)  # the footer of every page (partials/copyright.html)
+        env.filters["phone_links"] = phone_links  # its contact line's numbers as tel: links
         return env
 
     def _report(self, problems: Problems, title: str) -> None:
