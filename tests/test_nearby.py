@@ -14,11 +14,12 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 from click.testing import CliRunner
+from conftest import ROOT_STATION
 
 from generator.cli import cli
 from generator.config import load_config
-from generator.load import load
 from generator.geo import gcj02_to_wgs84, map_links, wgs84_to_gcj02
+from generator.load import load
 from generator.render.site.geomap import M_PER_DEG
 from generator.render.site.nearby import (
     WALK_M_PER_MIN,
@@ -459,9 +460,14 @@ phone: 0912-38510{n:02d}
 """
 
 
+#: The fixture tree's root 中心 without its location: one more station the warnings count.
+ROOT_WITHOUT_LOCATION = "".join(line for line in ROOT_STATION.splitlines(keepends=True) if not line.startswith("location:"))
+
+
 def test_check_warns_about_stations_without_a_location(tree):
     files = {"content/stations/ceshi-suo.md": STATION.format(name="甲镇新时代文明实践所", level="所", parent="ceshi",
-                                                            n=0, extra="location: {lat: 38.2, lng: 109.7}\n")}
+                                                            n=0, extra="location: {lat: 38.2, lng: 109.7}\n"),
+             "content/stations/ceshi.md": ROOT_WITHOUT_LOCATION}
     for i in range(3):
         files[f"content/stations/ceshi-z{i}.md"] = STATION.format(name=f"甲镇{i}村新时代文明实践站", level="站",
                                                                  parent="ceshi-suo", n=i + 1, extra="")
@@ -479,7 +485,7 @@ def test_check_warns_about_stations_without_a_location(tree):
 
 
 def test_many_stations_without_a_location_get_one_summary_line(tree):
-    files = {}
+    files = {"content/stations/ceshi.md": ROOT_WITHOUT_LOCATION}
     for i in range(14):
         files[f"content/stations/ceshi-z{i:02d}.md"] = STATION.format(name=f"乙{i}村新时代文明实践站", level="站",
                                                                      parent="ceshi", n=i, extra="")
