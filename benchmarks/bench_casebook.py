@@ -123,9 +123,9 @@ def run_engine(base: Path, engine: str) -> dict:
 
 
 def _cpu() -> float:
-    """CPU seconds of this process, all threads (Typst lays out on several)."""
-    r = resource.getrusage(resource.RUSAGE_SELF)
-    return r.ru_utime + r.ru_stime
+    """CPU seconds of this process, all threads (Typst lays out on several), and of its children."""
+    return sum(r.ru_utime + r.ru_stime
+               for r in (resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)))
 
 
 def main() -> None:

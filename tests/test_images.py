@@ -151,16 +151,24 @@ def test_cmyk_and_palette_images_publish_as_rgb(tmp_path):
         assert r > 200 and g < 80 and b < 80  # CMYK red stays red
 
 
-def test_output_is_deterministic_and_cached(tmp_path, monkeypatch):
-    src_bytes = gps_jpeg(1700, 1000, orientation=1)
+def _in_two_projects(tmp_path: Path, src_bytes: bytes, name: str, make) -> list:
+    """``make(publisher, src, project)`` for the same photo in two fresh projects (two builds)."""
     outputs = []
     for n in (1, 2):
         project = tmp_path / f"p{n}"
         config = _config(project)
-        src = project / "content" / "images" / "a.jpg"
+        src = project / "content" / "images" / name
         src.write_bytes(src_bytes)
-        res = ImagePublisher(config, project / "site").publish(src)
-        outputs.append({u: (project / "site" / u).read_bytes() for u, _w in res.variants})
+        outputs.append(make(ImagePublisher(config, project / "site"), src, project))
+    return outputs
+
+
+def test_output_is_deterministic_and_cached(tmp_path, monkeypatch):
+    def publish(pub, src, project):
+        res = pub.publish(src)
+        return {u: (project / "site" / u).read_bytes() for u, _w in res.variants}
+
+    outputs = _in_two_projects(tmp_path, gps_jpeg(1700, 1000, orientation=1), "a.jpg", publish)
     assert outputs[0] == outputs[1], "two builds of the same photo differ"
 
     # A new build (new publisher, same cache) reuses the cache instead of re-encoding.
@@ -261,3 +269,40 @@ def test_print_copy_of_transparent_png_is_flattened_on_white(tmp_path):
     out = ImagePublisher(config, tmp_path / "site").print_copy(src, 20)
     with Image.open(out) as im:
         assert im.mode == "RGB" and im.getpixel((5, 5)) == (255, 255, 255)
+
+
+def test_print_copy_of_a_large_phone_photo_decodes_at_reduced_scale_and_is_stable(tmp_path, monkeypatch):
+    from generator.render import images
+
+    src_bytes = gps_jpeg(4032, 3024, orientation=6)  # stored landscape, upright portrait 3024 wide
+    resized_from = []
+    real_resize = images._resize
+    monkeypatch.setattr(images, "_resize", lambda im, w: resized_from.append(im.size) or real_resize(im, w))
+    outputs = _in_two_projects(tmp_path, src_bytes, "phone.jpg",
+                               lambda pub, src, _project: pub.print_copy(src, 100).read_bytes())
+    assert outputs[0] == outputs[1], "two builds of the same print copy differ"
+    # libjpeg decoded at 1/2 scale (1512 px upright, still above the 1181 px needed), then Lanczos.
+    assert resized_from == [(1512, 2016), (1512, 2016)]
+    assert_no_metadata(outputs[0])
+    with Image.open(io.BytesIO(outputs[0])) as im:
+        assert im.size == (1181, 1575)  # orientation applied: portrait
+        assert "progressive" not in im.info and "progression" not in im.info  # baseline, for any RIP
+        assert tuple(round(v) for v in im.info["dpi"]) == (300, 300)
+        # The blue band of the stored top-left corner is now at the right edge (rotated 90°).
+        r, _g, b = im.getpixel((im.width - 20, 20))
+        assert b > 200 and r < 60
+
+
+def test_print_copy_slightly_above_300_dpi_keeps_its_pixels_and_printed_width(tmp_path, monkeypatch):
+    from generator.render import images
+
+    config = _config(tmp_path)
+    src = tmp_path / "content" / "images" / "scan.jpg"
+    src.write_bytes(gps_jpeg(1300, 900, orientation=1))  # 100 mm needs 1181 px; 1300 is 10% more
+    monkeypatch.setattr(images, "_resize", lambda *a: pytest.fail("resampled a photo within PRINT_SLACK"))
+    out = ImagePublisher(config, tmp_path / "site").print_copy(src, 100)
+    assert_no_metadata(out.read_bytes())
+    with Image.open(out) as im:
+        assert im.size == (1300, 900)
+        dpi = im.info["dpi"][0]
+        assert 300 < dpi <= 360 and abs(1300 / dpi * 25.4 - 100) < 0.5  # still prints 100 mm wide
