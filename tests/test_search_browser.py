@@ -88,7 +88,7 @@ def material_site(tmp_path_factory) -> Path:
 
 
 def results(b) -> list[dict]:
-    return b.eval("""Array.from(document.querySelectorAll('.wm-search .md-search-result__item a')).map(a => ({
+    return b.eval("""Array.from(document.querySelectorAll('.wm-search .md-search-result__item a.md-search-result__link')).map(a => ({
         href: a.getAttribute('href'), title: a.querySelector('h1').innerText,
         text: a.querySelector('p').innerText,
         marks: Array.from(a.querySelectorAll('mark')).map(m => m.textContent)}))""")
