@@ -97,7 +97,7 @@ plugins:
   - wenming
 """
 
-INIT_GITIGNORE = "site/\n.wenming-cache/\nout/\n"
+INIT_GITIGNORE = "site/\n.site.*\n.wenming-cache/\nout/\n"
 
 INIT_INDEX = """\
 # {name}
