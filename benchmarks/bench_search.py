@@ -174,8 +174,8 @@ def compare(work: Path, run: tuple, sample: int) -> None:
     print("  | form | queries | name index top-1 / top-5 | Material + jieba top-1 / top-5 |")
     for form, t in mine.items():
         o = theirs[form]
-        print(f"  | {form} | {t['n']} | {t['top1'] / t['n']:.0%} / {t['top5'] / t['n']:.0%} | "
-              f"{o['top1'] / o['n']:.0%} / {o['top5'] / o['n']:.0%} |", flush=True)
+        print(f"  | {form} | {t['n']} | {t['top1'] / t['n']:.1%} / {t['top5'] / t['n']:.1%} | "
+              f"{o['top1'] / o['n']:.1%} / {o['top5'] / o['n']:.1%} |", flush=True)
 
 
 def first_search(site: Path, queries: list[str], runs: int) -> tuple[float, float, list[int]]:
