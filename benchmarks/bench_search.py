@@ -17,7 +17,12 @@ With ``--province`` it writes the province preset (70,000 站) and builds its na
 only (no site): index time, peak memory, files and bytes, and the node figures over a sample
 of records (``--sample``).
 
-Plain Material + jieba on the same records is not run here (see benchmarks/README.md).
+With ``--baseline`` it also measures what a site without this project would get: plain
+Material for MkDocs with its search plugin (``lang: zh``, jieba installed) over one page per
+record of the same city (title the record's name, a line of text), asked the same queries by
+Material's own search worker (lunr) in node (benchmarks/material_driver.js) over a sample of
+records (``--baseline-sample``), printed beside the name index's figures on the same queries.
+``--runs 0`` skips the site build and the Chromium timing.
 """
 
 from __future__ import annotations
@@ -54,7 +59,21 @@ def build(project: Path, stations: int, seed: int) -> Path:
     return project / "site"
 
 
-def forms(project: Path, sample: int = 0) -> tuple[dict, dict]:
+def tally(queries: list[dict], answers: list[dict], verdicts: list[str]) -> dict[str, collections.Counter]:
+    """Per query form: queries, top-1, top-5, first or tied, first-search bytes."""
+    table: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
+    for q, a, v in zip(queries, answers, verdicts):
+        t = table[q["form"]]
+        t["n"] += 1
+        t["top1"] += a["pos"] == 0
+        t["top5"] += 0 <= a["pos"] < 5
+        t["tie_ok"] += v != "miss"
+        t["bytes"] += a.get("bytes", 0)
+        t["max_bytes"] = max(t["max_bytes"], a.get("bytes", 0))
+    return table
+
+
+def forms(project: Path, sample: int = 0) -> tuple[dict, dict, tuple]:
     from generator.config import load_config
     from generator.load import load
     from generator.render.search import names
@@ -77,16 +96,86 @@ def forms(project: Path, sample: int = 0) -> tuple[dict, dict]:
     queries = query_forms(records)
     answers = run_names(project / ".bench-names" / names.NAMES_DIR, queries)
     verdicts = judge(queries, answers, items)
-    table: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
-    for q, a, v in zip(queries, answers, verdicts):
-        t = table[q["form"]]
-        t["n"] += 1
-        t["top1"] += a["pos"] == 0
-        t["top5"] += 0 <= a["pos"] < 5
-        t["tie_ok"] += v != "miss"
-        t["bytes"] += a["bytes"]
-        t["max_bytes"] = max(t["max_bytes"], a["bytes"])
-    return table, figures
+    return tally(queries, answers, verdicts), figures, (items, queries, answers, verdicts)
+
+
+KIND_LABELS = ("阵地", "品牌项目", "典型人物", "案例")
+
+
+def material_pages(items: list) -> dict[str, str]:
+    """Markdown pages of a plain MkDocs site, one per record (pages of kind 4 left out), at the
+    record's URL in this project's site: the record's name as title, a line of its facts."""
+    pages = {"index.md": "# 新时代文明实践\n\n各阵地、品牌项目、典型人物和案例。\n"}
+    for e in items:
+        if e.kind == 4:
+            continue
+        facts = [KIND_LABELS[e.kind], *e.written[1:], e.where, f"电话 {e.phone}" if e.phone else ""]
+        line = "。".join(f for f in facts if f)
+        pages[f"{('stations', 'projects', 'people', 'cases')[e.kind]}/{e.ref}.md"] = f"# {e.title}\n\n{line}。\n"
+    return pages
+
+
+def material_baseline(work: Path, items: list, queries: list[dict]) -> tuple[list[dict], dict]:
+    """Build plain Material + jieba over ``items`` in ``work`` and ask its search worker
+    ``queries``: the answers (``pos``, ``above``) and the first search's bytes."""
+    import shutil
+
+    import jieba  # noqa: F401  (Material's search plugin segments Chinese only when jieba imports)
+
+    if work.exists():
+        shutil.rmtree(work)
+    for rel, text in material_pages(items).items():
+        (work / "docs" / rel).parent.mkdir(parents=True, exist_ok=True)
+        (work / "docs" / rel).write_text(text, encoding="utf-8")
+    (work / "mkdocs.yml").write_text("site_name: 新时代文明实践\ntheme:\n  name: material\n  language: zh\n"
+                                     "plugins:\n  - search:\n      lang: zh\n", encoding="utf-8")
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q"], cwd=work, env=env, check=True,
+                   capture_output=True, timeout=3600)
+    seconds = time.perf_counter() - start
+    assets = work / "site" / "assets" / "javascripts"
+    index = work / "site" / "search" / "search_index.json"
+    proc = subprocess.run(["node", str(ROOT / "benchmarks" / "material_driver.js"), str(assets), str(index)],
+                          input=json.dumps([{"q": q["q"], "want": q["want"]} for q in queries]),
+                          capture_output=True, text=True, check=False, timeout=7200)
+    if proc.returncode != 0:
+        raise RuntimeError(proc.stderr)
+    answers = json.loads(proc.stdout)
+    # The first search fetches the index, the worker and the two lunr scripts it imports for zh.
+    scripts = [*assets.glob("workers/search.*.min.js"),
+               *(assets / "lunr" / "min" / f for f in ("lunr.stemmer.support.min.js", "lunr.zh.min.js"))]
+    figures = {"index_bytes": index.stat().st_size, "bytes": index.stat().st_size + sum(
+        f.stat().st_size for f in scripts if f.suffix == ".js"), "seconds": seconds,
+        "docs": len(json.loads(index.read_text(encoding="utf-8"))["docs"])}
+    return answers, figures
+
+
+def compare(work: Path, run: tuple, sample: int) -> None:
+    """Print top-1/top-5 per form of the name index and of plain Material + jieba, same queries."""
+    import random
+
+    from generator.render.search.bench import judge
+
+    items, queries, answers, verdicts = run
+    wanted = sorted({q["want"] for q in queries})
+    if sample and len(wanted) > sample:
+        wanted = set(random.Random(7).sample(wanted, sample))
+    picked = [i for i, q in enumerate(queries) if q["want"] in wanted]
+    qs = [queries[i] for i in picked]
+    mine = tally(qs, [answers[i] for i in picked], [verdicts[i] for i in picked])
+    theirs_answers, figures = material_baseline(work, items, qs)
+    # Material lists every match (no capped list): a record it leaves out is missed.
+    theirs_verdicts = ["miss" if a["pos"] < 0 else v for a, v in zip(theirs_answers, judge(qs, theirs_answers, items))]
+    theirs = tally(qs, theirs_answers, theirs_verdicts)
+    print(f"  plain Material + jieba: {figures['docs']} documents, built in {figures['seconds']:.1f} s; first search "
+          f"downloads {figures['bytes'] / 1000:.0f} KB (search_index.json {figures['index_bytes'] / 1000:.0f} KB)")
+    print(f"  {len(wanted)} records, {len(qs)} queries")
+    print("  | form | queries | name index top-1 / top-5 | Material + jieba top-1 / top-5 |")
+    for form, t in mine.items():
+        o = theirs[form]
+        print(f"  | {form} | {t['n']} | {t['top1'] / t['n']:.1%} / {t['top5'] / t['n']:.1%} | "
+              f"{o['top1'] / o['n']:.1%} / {o['top5'] / o['n']:.1%} |", flush=True)
 
 
 def first_search(site: Path, queries: list[str], runs: int) -> tuple[float, float, list[int]]:
@@ -145,6 +234,9 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=11)
     ap.add_argument("--province", action="store_true", help="the province's name index only")
     ap.add_argument("--sample", type=int, default=3000, help="records asked for on the province")
+    ap.add_argument("--baseline", action="store_true", help="also plain Material + jieba on the same records")
+    ap.add_argument("--baseline-sample", type=int, default=1000,
+                    help="records whose queries the baseline is asked (0: all); its index holds every record")
     args = ap.parse_args()
     if args.province:
         import synth
@@ -152,15 +244,24 @@ def main() -> None:
         project = args.work / "province"
         if not (project / "mkdocs.yml").is_file():
             synth.synthesize(project, "province", seed=args.seed)
-        table, figures = forms(project, args.sample)
+        table, figures, _ = forms(project, args.sample)
         report("province", table, figures)
         return
     for n in args.stations:
         project = args.work / f"city{n}"
         print(f"city of {n} 站 ({project})", flush=True)
-        site = build(project, n, args.seed)
-        table, figures = forms(project)
+        if args.runs:
+            site = build(project, n, args.seed)
+        elif not (project / "mkdocs.yml").is_file():
+            import synth
+
+            synth.synthesize(project, "jinan", seed=args.seed, stations=n)
+        table, figures, run = forms(project)
         report(f"city{n}", table, figures)
+        if args.baseline:
+            compare(args.work / f"material{n}", run, args.baseline_sample)
+        if not args.runs:
+            continue
         from generator.config import load_config
         from generator.load import load
 
