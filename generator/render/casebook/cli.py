@@ -69,10 +69,8 @@ def casebook(ctx: click.Context, year: str, output: str | None, fmt: str | None,
                f"{content.signature} 页一帖 / {report.block_pages} pages in signatures of {content.signature}),"
                f"封面 {report.cover}(书脊 {report.spine_mm} mm / spine {report.spine_mm} mm)")
     problems = []
-    try:
-        from ...preflight import preflight
-    except ImportError:  # pragma: no cover - part of the project
-        return 0
+    from ...preflight import preflight
+
     for path, print_file in ((report.text_block, variant != "plain"), (report.cover, variant != "plain"),
                              (out, False)):
         problems += preflight(path, display=config.rel(path), print_file=print_file)

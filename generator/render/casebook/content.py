@@ -158,13 +158,7 @@ def gather(net, book, config) -> BookContent:
 
 def markdown_html(text: str) -> str:
     """Markdown -> sanitised HTML for print (links are meaningless on paper, kept as text)."""
-    try:
-        from ..markdown import sanitize_html
-    except ImportError:  # pragma: no cover - the hardened renderer is part of the project
-        import nh3
-
-        def sanitize_html(fragment: str) -> str:
-            return nh3.clean(fragment)
+    from ..markdown import sanitize_html
 
     html = markdown.markdown(text or "", extensions=["tables", "sane_lists", "attr_list", "footnotes"],
                              output_format="html")

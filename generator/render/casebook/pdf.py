@@ -3,7 +3,6 @@ geometry and photo print copies both engines use."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import math
@@ -68,42 +67,10 @@ def geometry(paper: str) -> dict[str, float]:
 # --------------------------------------------------------------------------- photos
 
 
-def _pillow_print_copy(config, src: Path, width_mm: float) -> Path:
-    """JPEG for ``width_mm`` at 300 dpi, metadata stripped (fallback when images.py is absent)."""
-    from PIL import Image, ImageOps
-
-    data = src.read_bytes()
-    px = max(1, round(width_mm / 25.4 * PRINT_DPI))
-    key = hashlib.sha256(data + f"|{px}".encode()).hexdigest()[:20]
-    out = Path(config.cache_path) / "casebook" / f"{key}.jpg"
-    if out.is_file():
-        return out
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with Image.open(src) as im:
-        im = ImageOps.exif_transpose(im)
-        if im.mode in ("RGBA", "LA", "P"):
-            im = im.convert("RGBA")
-            paper = Image.new("RGB", im.size, (255, 255, 255))
-            paper.paste(im, mask=im.getchannel("A"))
-            im = paper
-        im = im.convert("RGB")
-        if im.width > px:
-            im = im.resize((px, round(im.height * px / im.width)), Image.LANCZOS)
-        tmp = out.with_suffix(".tmp")
-        im.save(tmp, "JPEG", quality=90, optimize=True, dpi=(PRINT_DPI, PRINT_DPI))
-        tmp.replace(out)
-    return out
-
-
 def print_copy(config, src: Path, width_mm: float) -> Path:
-    try:
-        from ..images import ImagePublisher
-    except ImportError:  # pragma: no cover
-        return _pillow_print_copy(config, src, width_mm)
-    publisher = ImagePublisher(config, config.site_path)
-    if not hasattr(publisher, "print_copy"):  # pragma: no cover
-        return _pillow_print_copy(config, src, width_mm)
-    return Path(publisher.print_copy(src, width_mm))
+    from ..images import ImagePublisher
+
+    return Path(ImagePublisher(config, config.site_path).print_copy(src, width_mm))
 
 
 def photo_width_mm(pixels: tuple[int, int], text_w: float, max_h: float) -> float:

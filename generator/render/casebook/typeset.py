@@ -475,11 +475,8 @@ def _text_block(pdf, out: Path, signature: int) -> int:
 def _finish(src: Path, dst: Path, content: BookContent, title: str, *, variant: str | None,
             marks: bool | None = None, folds: tuple[float, ...] = ()) -> None:
     """Page boxes, crop marks and (for the print files) PDF/X through :mod:`generator.render.pdfx`."""
-    try:
-        from .. import pdfx
-    except ImportError:  # pragma: no cover - the print module is part of the project
-        src.replace(dst)
-        return
+    from .. import pdfx
+
     marks = content.marks if marks is None else marks
     spec = pdfx.PrintSpec(variant=variant or "x4", bleed_mm=content.bleed_mm, marks=marks, title=title,
                           folds_mm=folds if marks else ())

@@ -12,12 +12,8 @@ from .pdf import TEMPLATES
 def _editorial_html(ed, config, page_url: str) -> str:
     if ed is None:
         return ""
-    try:
-        from ..markdown import render_markdown
-    except ImportError:  # pragma: no cover
-        from .content import markdown_html
+    from ..markdown import render_markdown
 
-        return markdown_html(ed.body)
     return render_markdown(ed.body, source=ed.path, line=ed.body_line, config=config, page_url=page_url)
 
 
