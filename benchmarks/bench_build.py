@@ -4,6 +4,7 @@
     python benchmarks/bench_build.py --skip-baselines     # wenming only
     python benchmarks/bench_build.py --province           # ~70,000 站: wenming (and Hugo) only
     python benchmarks/bench_build.py --stations 1000 --plain-limit 500
+    python benchmarks/bench_build.py --skip-baselines --compare 6443b18   # this code against an older commit
 
 Each build runs as a child process; wall time is measured around it and memory is
 sampled every 100 ms (every 500 ms after the first 10 s) as the sum of the proportional set size (PSS) of the child and
@@ -162,12 +163,12 @@ class MemorySampler(threading.Thread):
             self.stop.wait(self.interval if time.monotonic() - start < 10 else 5 * self.interval)
 
 
-def measure(name: str, cmd: list[str], cwd: Path, timeout: float = 3600) -> Run:
+def measure(name: str, cmd: list[str], cwd: Path, timeout: float = 3600, env: dict | None = None) -> Run:
     log(f"{name}: {' '.join(cmd)}  (in {cwd})")
     out_path = cwd / f".bench-{name.replace(' ', '-')}.log"
     with open(out_path, "wb") as out:
         t0 = time.perf_counter()
-        proc = subprocess.Popen(cmd, cwd=cwd, env=ENV, stdout=out, stderr=subprocess.STDOUT,
+        proc = subprocess.Popen(cmd, cwd=cwd, env=env or ENV, stdout=out, stderr=subprocess.STDOUT,
                                 start_new_session=True)
         sampler = MemorySampler(proc.pid)
         sampler.start()
@@ -208,7 +209,8 @@ def site_stats(run: Run, site: Path, station_dir: str = "stations") -> None:
 # ------------------------------------------------------------------ the builds
 
 
-def build_wenming(project: Path, cold: bool) -> Run:
+def build_wenming(project: Path, cold: bool, code: str = "", env: dict | None = None) -> Run:
+    """One build of ``project``; ``code`` names the code under test ("" for this checkout)."""
     if cold:
         for name in ("site", ".wenming-cache", "qr-lock.txt"):
             path = project / name
@@ -217,7 +219,8 @@ def build_wenming(project: Path, cold: bool) -> Run:
             elif path.exists():
                 path.unlink()
     # Not -q: the build's INFO line with the time it spent precompressing is read back below.
-    run = measure("wenming " + ("cold" if cold else "warm"), [sys.executable, "-m", "mkdocs", "build"], project)
+    name = "wenming " + ("cold" if cold else "warm") + (f" {code}" if code else "")
+    run = measure(name, [sys.executable, "-m", "mkdocs", "build"], project, env=env)
     if run.ok:
         site_stats(run, project / "site")
         log_text = (project / f".bench-{run.name.replace(' ', '-')}.log").read_text(encoding="utf-8", errors="replace")
@@ -276,13 +279,13 @@ def fetch(port: int, path: str, timeout: float = 5.0) -> tuple[int, str]:
 
 
 def incremental(project: Path, station_id: str, startup_timeout: float = 900,
-                edit_timeout: float = 60) -> dict:
+                edit_timeout: float = 60, env: dict | None = None) -> dict:
     """Edit one station under ``mkdocs serve`` and time until its page shows the edit."""
     port = free_port()
     log(f"mkdocs serve on 127.0.0.1:{port}; waiting for the first build")
     logf = open(project / ".bench-serve.log", "wb")
     proc = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}"],
-                            cwd=project, env=ENV, stdout=logf, stderr=subprocess.STDOUT, start_new_session=True)
+                            cwd=project, env=env or ENV, stdout=logf, stderr=subprocess.STDOUT, start_new_session=True)
     url = f"/stations/{station_id}/"
     src = project / "content" / "stations" / f"{station_id}.md"
     original = src.read_text(encoding="utf-8")
@@ -358,6 +361,56 @@ def pick_station(project: Path) -> str:
     ids = [p.stem for p in files if "\nlevel: 站" in p.read_text(encoding="utf-8")[:600]
            and "\nstatus:" not in p.read_text(encoding="utf-8")[:2000]]
     return ids[len(ids) // 2]
+
+
+# ------------------------------------------------------------------ old code, same run
+
+#: This checkout's code, whatever an editable install points at.
+NEW_ENV = {**ENV, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), ENV.get("PYTHONPATH", "")]))}
+
+
+def _old_code(rev: str, out: Path, project: Path) -> tuple[dict, Path]:
+    """REV's ``generator`` package extracted beside the work folder, and a copy of the project
+    for it (each code keeps its own cache and output)."""
+    code = out / "old-code"
+    if code.exists():
+        shutil.rmtree(code)
+    code.mkdir(parents=True)
+    archive = subprocess.run(["git", "-C", str(REPO), "archive", rev, "generator"], check=True,
+                             capture_output=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(code)], input=archive, check=True)
+    twin = out / "project-old"
+    if twin.exists():
+        shutil.rmtree(twin)
+    shutil.copytree(project, twin, symlinks=True)
+    log(f"code of {rev} in {code}; its copy of the project in {twin}")
+    return {**ENV, "PYTHONPATH": str(code)}, twin
+
+
+def compare(rev: str, runs: dict[str, Run], inc: dict | None, inc_old: dict | None) -> None:
+    """This code beside REV's, measured in the same run."""
+    print(f"this code against {rev} (same run, same network, alternating; cold: the faster of two builds each):")
+    header = f"{'measure':<34}{'this code':>11}{rev[:10]:>12}{'ratio':>8}"
+    print(header)
+    print("-" * len(header))
+
+    def row(label: str, new: float | None, old: float | None, unit: str) -> None:
+        ratio = f"{new / old:.2f}" if new and old else "n/a"
+        fmt = (lambda v: "n/a" if v is None else f"{v:.2f} {unit}")
+        print(f"{label:<34}{fmt(new):>11}{fmt(old):>12}{ratio:>8}")
+
+    for key, label in (("cold", "cold build"), ("warm", "warm build")):
+        a, b = runs.get(key), runs.get(f"{key} old")
+        if a is None or b is None:
+            continue
+        row(f"{label} wall", a.wall_s if a.ok else None, b.wall_s if b.ok else None, "s")
+        row(f"{label} peak memory", max(a.peak_mb, a.max_rss_mb) if a.ok else None,
+            max(b.peak_mb, b.max_rss_mb) if b.ok else None, "MB")
+    if inc and inc_old:
+        for i, (e, f) in enumerate(zip(inc["edits"], inc_old["edits"])):
+            row(f"serve edit {i + 1} ({e['kind']})", e["seconds"], f["seconds"], "s")
+        row("serve first build", inc["startup_s"], inc_old["startup_s"], "s")
+    print()
 
 
 # ------------------------------------------------------------------ report
@@ -461,6 +514,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--plain-limit", type=int, default=None,
                     help="build plain MkDocs on the records of the first N stations only and extrapolate "
                          "linearly (the printed table says so); default 1000, 0 = every page")
+    ap.add_argument("--compare", metavar="REV",
+                    help="also build with the code of git revision REV, in the same run, each build of this "
+                         "code followed by the same build with REV's, and print both with their ratio")
     args = ap.parse_args(argv)
     if args.plain_limit is None:
         args.plain_limit = PLAIN_LIMIT
@@ -500,13 +556,28 @@ def main(argv: list[str] | None = None) -> int:
                 plain_scale = (total + 2) / sub
         log(f"baselines written in {time.perf_counter() - t:.1f} s")
         del net
+    old = _old_code(args.compare, out, project) if args.compare else None
     args.loadavg = "/".join(f"{x:.2f}" for x in os.getloadavg())
-    runs["cold"] = build_wenming(project, cold=True)
+    runs["cold"] = build_wenming(project, cold=True, env=NEW_ENV)
+    if old:
+        # A, B, A, B: the first build of a run also warms the disk and font caches; each code keeps
+        # its faster cold build.
+        runs["cold old"] = build_wenming(old[1], cold=True, code=args.compare, env=old[0])
+        for key, again in (("cold", lambda: build_wenming(project, cold=True, env=NEW_ENV)),
+                           ("cold old", lambda: build_wenming(old[1], cold=True, code=args.compare, env=old[0]))):
+            second = again()
+            if second.ok and (not runs[key].ok or second.wall_s < runs[key].wall_s):
+                runs[key] = second
     if not args.province and runs["cold"].ok:
-        runs["warm"] = build_wenming(project, cold=False)
-    inc = None
+        runs["warm"] = build_wenming(project, cold=False, env=NEW_ENV)
+        if old and runs["cold old"].ok:
+            runs["warm old"] = build_wenming(old[1], cold=False, code=args.compare, env=old[0])
+    inc = inc_old = None
     if not args.no_serve and runs["cold"].ok:
-        inc = incremental(project, pick_station(project))
+        station = pick_station(project)
+        inc = incremental(project, station, env=NEW_ENV)
+        if old and runs["cold old"].ok:
+            inc_old = incremental(old[1], station, env=old[0])
     if not args.skip_baselines:
         if not args.province:
             plain = build_plain(base / "mkdocs")
@@ -521,11 +592,14 @@ def main(argv: list[str] | None = None) -> int:
                               "underestimate.")
             runs["plain"] = plain
         runs["hugo"] = build_hugo(base / "hugo")
-    results = report(args, counts, runs, inc, plain_note, plain_scale)
+    results = report(args, counts, {k: v for k, v in runs.items() if not k.endswith(" old")}, inc,
+                     plain_note, plain_scale)
+    if old:
+        compare(args.compare, runs, inc, inc_old)
     (out / "results.json").write_text(json.dumps({
         "preset": args.preset, "counts": counts, "loadavg": args.loadavg,
         "runs": {k: {kk: vv for kk, vv in asdict(v).items() if kk != "tail"} for k, v in runs.items()},
-        "incremental": inc, "plain_extrapolation": plain_scale, "targets": TARGETS,
+        "incremental": inc, "incremental_old": inc_old, "compare": args.compare, "plain_extrapolation": plain_scale, "targets": TARGETS,
         "all_pass": bool(results) and all(results)}, ensure_ascii=False, indent=2), encoding="utf-8")
     print("every target met" if results and all(results) else "some targets NOT met")
     shutil.rmtree(trash, ignore_errors=True)
