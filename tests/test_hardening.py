@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from generator.load import find_private
+from generator.model.privacy import find_private
 
 #: Files allowed to differ between two builds of the same content, with the reason. Keep short.
 NONDETERMINISTIC: dict[str, str] = {}

@@ -332,7 +332,7 @@ def test_stats_page_lists_a_bounded_number_of_failing_stations(demo_network, dem
 
 def test_records_read_by_workers_equal_records_read_here(demo_copy, monkeypatch):
     """Reading files in forked workers gives the same records and the same messages, in order."""
-    import generator.load as loader
+    import generator.read.cache as loader
 
     def load_fresh(min_parallel: int):
         monkeypatch.setattr(loader, "PARALLEL_READ_MIN", min_parallel)

@@ -41,10 +41,10 @@ from markdown.extensions.toc import slugify_unicode
 
 from ..errors import ContentError, Problem, Problems, did_you_mean, hint_en, hint_zh
 from ..kinds import KIND_OF_FOLDER
+from ..read.images import IMAGE_SUFFIXES
 from ..urls import casebook_url, qr_page_url, record_url, url_of
 
 BODY_FIELD = "正文 body"
-IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".gif"}
 RECORD_FOLDERS = tuple(KIND_OF_FOLDER)
 RECORD_SUFFIXES = (".md", ".yml", ".yaml")
 #: Index pages the site generates (no Markdown file behind them).
@@ -621,7 +621,7 @@ class _Rewriter:
 
 @lru_cache(maxsize=4096)
 def _image_verdict(path: str, _mtime: int) -> tuple[str, str] | None:
-    from ..load import image_problem
+    from ..read.images import image_problem
 
     return image_problem(Path(path))
 
