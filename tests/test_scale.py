@@ -336,7 +336,7 @@ def test_records_read_by_workers_equal_records_read_here(demo_copy, monkeypatch)
 
     def load_fresh(min_parallel: int):
         monkeypatch.setattr(loader, "PARALLEL_READ_MIN", min_parallel)
-        monkeypatch.setattr(loader._RecordCache, "_entries", {})
+        monkeypatch.setattr(loader.RecordCache, "_entries", {})
         monkeypatch.setattr(loader, "_HASHES", {})
         cfg = load_config(demo_copy / "mkdocs.yml")
         cfg.cache_dir = ""  # no records cache on disk either
