@@ -101,3 +101,39 @@ def tree(tmp_path):
 def _quiet_progress():
     os.environ.setdefault("WENMING_NO_PROGRESS", "1")
     yield
+
+
+#: A small county whose every figure is counted by hand (its README.md and the docstring of
+#: test_report.py): a 中心, two 所, 站, a 点 and a 基地, a closed and a merged station, projects,
+#: people, cases of two years and two ledgers. Tests of behaviour build on it or on ``tree``;
+#: only tests of the demo itself (named ``test_demo_…``) read the demo's content/.
+COUNTY = Path(__file__).resolve().parent / "fixtures" / "report"
+
+
+@pytest.fixture
+def county_copy(tmp_path) -> Path:
+    """A copy of the county fixture that a test may edit and build."""
+    import shutil
+
+    return Path(shutil.copytree(COUNTY, tmp_path / "county"))
+
+
+@pytest.fixture(scope="session")
+def county_config(tmp_path_factory):
+    """The county's configuration; its QR lock and caches in a folder of this session's own."""
+    import dataclasses
+
+    from generator.config import load_config
+
+    tmp = tmp_path_factory.mktemp("county")
+    return dataclasses.replace(load_config(COUNTY / "mkdocs.yml"), qr_lock=str(tmp / "qr-lock.txt"),
+                               cache_dir=str(tmp / "cache"))
+
+
+@pytest.fixture(scope="session")
+def county_network(county_config):
+    from generator.load import load
+
+    net, problems = load(county_config)
+    assert not problems.errors, "\n".join(p.format() for p in problems.errors)
+    return net
