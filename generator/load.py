@@ -18,7 +18,7 @@ from pathlib import Path
 from .config import Config, check_options
 from .errors import Problems, did_you_mean, hint_en, hint_zh
 from .graph import Network, check_graph
-from .kinds import KIND_OF_FOLDER
+from .kinds import KIND_OF_FOLDER, KINDS
 from .model import Record
 from .model.records import Casebook
 from .model.validate import validate_record
@@ -54,7 +54,7 @@ def load(config: Config, problems: Problems | None = None,
         if rec is not None:
             net.add(rec, problems)
     cache.finish()
-    for path in list_files(content / "casebooks", (".yml", ".yaml")):
+    for path in list_files(content / KINDS["casebook"].folder, (".yml", ".yaml")):
         if not re.fullmatch(r"\d{4}", path.stem):
             continue
         rec = _load_record(path, "casebook", config, problems, images)
@@ -62,10 +62,10 @@ def load(config: Config, problems: Problems | None = None,
             assert isinstance(rec, Casebook)
             _check_casebook_files(rec, config, problems)
             net.add(rec, problems)
-    for path in list_files(content / "activities", (".csv",)):
+    for path in list_files(content / KINDS["activity"].folder, (".csv",)):
         net.activities.extend(load_ledger(path, config, problems))
     net.pages = sorted(p.relative_to(content).as_posix()
-                       for p in list_files(content, (".md",), skip_top={*KIND_OF_FOLDER, "casebooks"}))
+                       for p in list_files(content, (".md",), skip_top={*KIND_OF_FOLDER, KINDS["casebook"].folder}))
     _check_page_titles(content, net.pages, config, problems)
     check_graph(net, problems)
     return net, problems
@@ -113,7 +113,7 @@ def _check_casebook_files(book: Casebook, config: Config, problems: Problems) ->
         if not value:
             continue
         target = (content / value).resolve()
-        names = [p.relative_to(content).as_posix() for p in list_files(content / "casebooks", (".md",))]
+        names = [p.relative_to(content).as_posix() for p in list_files(content / KINDS["casebook"].folder, (".md",))]
         if not target.is_relative_to(content):
             problems.add(book.path, book.line_of(field), field,
                          f"\"{value}\" 指向了 content/ 以外", f"\"{value}\" leaves content/")

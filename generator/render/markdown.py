@@ -41,10 +41,10 @@ from markdown.extensions.toc import slugify_unicode
 
 from ..errors import ContentError, Problem, Problems, did_you_mean, hint_en, hint_zh
 from ..kinds import KIND_OF_FOLDER
-from ..read.images import IMAGE_SUFFIXES
 from ..urls import casebook_url, qr_page_url, record_url, url_of
 
 BODY_FIELD = "正文 body"
+IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".gif"}
 RECORD_FOLDERS = tuple(KIND_OF_FOLDER)
 RECORD_SUFFIXES = (".md", ".yml", ".yaml")
 #: Index pages the site generates (no Markdown file behind them).

@@ -486,7 +486,7 @@ class Importer:
             self._plan_ledger(year, items)
 
     def _plan_ledger(self, year: str, items: list[tuple[int, dict[str, Any]]]) -> None:
-        path = self.config.content_path / "activities" / f"{year}.csv"
+        path = self.config.content_path / REGISTRY["activity"].folder / f"{year}.csv"
         if path.exists():
             tf = TextFile.read(path)
             ledger = _Ledger.parse(tf.text)
