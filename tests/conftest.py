@@ -1,7 +1,9 @@
-"""Shared fixtures: the project root, the demo network, and a tiny content-tree builder."""
+"""Shared fixtures: the project root, the demo network (for tests of the demo itself), the county
+fixture and a tiny content-tree builder (for tests of behaviour), and the user-namespace probe."""
 
 from __future__ import annotations
 
+import functools
 import os
 import textwrap
 from pathlib import Path
@@ -137,3 +139,27 @@ def county_network(county_config):
     net, problems = load(county_config)
     assert not problems.errors, "\n".join(p.format() for p in problems.errors)
     return net
+
+
+@functools.cache
+def _mount_namespaces() -> str:
+    """Empty when this machine lets an unprivileged process mount in a user namespace (a tmpfs, a
+    read-only bind), else why not. Only that lack skips a test; a failure of its own script fails it."""
+    import subprocess
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as d:
+        probe = (f"mount -t tmpfs -o size=1m tmpfs {d} && mount --bind {d} {d} && "
+                 f"mount -o remount,bind,ro {d}")
+        try:
+            proc = subprocess.run(["unshare", "-r", "-m", "sh", "-c", probe], capture_output=True, text=True,
+                                  timeout=60, check=False)
+        except OSError as exc:
+            return str(exc)
+    return "" if proc.returncode == 0 else proc.stderr[-300:] or f"exit status {proc.returncode}"
+
+
+def need_mount_namespaces() -> None:
+    why = _mount_namespaces()
+    if why:
+        pytest.skip(f"no user namespaces here: {why}")

@@ -3,7 +3,6 @@ files, deceptive text, and no third-party request whatever mkdocs.yml says."""
 
 from __future__ import annotations
 
-import functools
 import os
 import subprocess
 import sys
@@ -13,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from generator.render.linkcheck import crawl
+from conftest import need_mount_namespaces
 from test_hardening import GOOD, _jpeg_with_gps, build, snapshot
 
 ENV = dict(os.environ, NO_MKDOCS_2_WARNING="1", CI="1")
@@ -362,32 +362,13 @@ def _build_with_read_only(root: Path, folder: Path) -> subprocess.CompletedProce
             return build(root)
         finally:
             folder.chmod(0o755)
-    _need_mount_namespaces()
+    need_mount_namespaces()
     script = (f"mount --bind {folder} {folder} && mount -o remount,bind,ro {folder} && "
               f"exec {sys.executable} -m mkdocs build")
     proc = subprocess.run(["unshare", "-r", "-m", "sh", "-c", script], cwd=root, capture_output=True, text=True,
                           env=ENV, timeout=300, check=False)
     return proc
 
-
-@functools.cache
-def _mount_namespaces() -> str:
-    """"" when this machine lets an unprivileged process mount in a user namespace (tmpfs, read-only
-    bind), else why not. Only that lack skips a test: a failure of the test's own script fails it."""
-    probe = ('d=$(mktemp -d) && mount -t tmpfs -o size=1m tmpfs "$d" && mount --bind "$d" "$d" && '
-             'mount -o remount,bind,ro "$d"')
-    try:
-        proc = subprocess.run(["unshare", "-r", "-m", "sh", "-c", probe], capture_output=True, text=True,
-                              timeout=60, check=False)
-    except OSError as exc:
-        return str(exc)
-    return "" if proc.returncode == 0 else proc.stderr[-300:] or f"exit status {proc.returncode}"
-
-
-def _need_mount_namespaces() -> None:
-    why = _mount_namespaces()
-    if why:
-        pytest.skip(f"no user namespaces here: {why}")
 
 
 @pytest.mark.slow
@@ -447,7 +428,7 @@ out.write_text(json.dumps(results), encoding="utf-8")
 def test_a_full_disk_gives_a_message_naming_the_path_and_keeps_the_site(tree, tmp_path):
     root = tree({**GOOD, "content/images/square.jpg": _jpeg_with_gps()})
     out = tmp_path.parent / f"{tmp_path.name}-result.json"
-    _need_mount_namespaces()
+    need_mount_namespaces()
     proc = subprocess.run(["unshare", "-r", "-m", sys.executable, "-c", FULL_DISK, str(root), str(out)],
                           capture_output=True, text=True, env=ENV, timeout=600, check=False)
     if not out.exists():
