@@ -113,11 +113,11 @@ COUNTY = Path(__file__).resolve().parent / "fixtures" / "report"
 
 
 @pytest.fixture
-def county_copy(tmp_path) -> Path:
-    """A copy of the county fixture that a test may edit and build."""
+def county_copy(tmp_path_factory) -> Path:
+    """A copy of the county fixture that a test may edit and build (beside, not in, ``tmp_path``)."""
     import shutil
 
-    return Path(shutil.copytree(COUNTY, tmp_path / "county"))
+    return Path(shutil.copytree(COUNTY, tmp_path_factory.mktemp("county") / "county"))
 
 
 @pytest.fixture(scope="session")
