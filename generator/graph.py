@@ -331,7 +331,7 @@ def _check_root(net: Network, problems: Problems) -> None:
     if not net.stations:
         return
     if not centres:
-        problems.add(net.config.rel(net.config.content_path / "stations"), None, "parent",
+        problems.add(net.config.rel(net.config.content_path / KINDS["station"].folder), None, "parent",
                      "没有根阵地:应有且只有一个不写 parent 的「中心」",
                      "there is no root: exactly one 中心 must have no parent")
     elif len(centres) > 1:

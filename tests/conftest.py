@@ -1,7 +1,9 @@
-"""Shared fixtures: the project root, the demo network, and a tiny content-tree builder."""
+"""Shared fixtures: the project root, the demo network (for tests of the demo itself), the county
+fixture and a tiny content-tree builder (for tests of behaviour), and the user-namespace probe."""
 
 from __future__ import annotations
 
+import functools
 import os
 import textwrap
 from pathlib import Path
@@ -101,3 +103,63 @@ def tree(tmp_path):
 def _quiet_progress():
     os.environ.setdefault("WENMING_NO_PROGRESS", "1")
     yield
+
+
+#: A small county whose every figure is counted by hand (its README.md and the docstring of
+#: test_report.py): a 中心, two 所, 站, a 点 and a 基地, a closed and a merged station, projects,
+#: people, cases of two years and two ledgers. Tests of behaviour build on it or on ``tree``;
+#: only tests of the demo itself (named ``test_demo_…``) read the demo's content/.
+COUNTY = Path(__file__).resolve().parent / "fixtures" / "report"
+
+
+@pytest.fixture
+def county_copy(tmp_path_factory) -> Path:
+    """A copy of the county fixture that a test may edit and build (beside, not in, ``tmp_path``)."""
+    import shutil
+
+    return Path(shutil.copytree(COUNTY, tmp_path_factory.mktemp("county") / "county"))
+
+
+@pytest.fixture(scope="session")
+def county_config(tmp_path_factory):
+    """The county's configuration; its QR lock and caches in a folder of this session's own."""
+    import dataclasses
+
+    from generator.config import load_config
+
+    tmp = tmp_path_factory.mktemp("county")
+    return dataclasses.replace(load_config(COUNTY / "mkdocs.yml"), qr_lock=str(tmp / "qr-lock.txt"),
+                               cache_dir=str(tmp / "cache"))
+
+
+@pytest.fixture(scope="session")
+def county_network(county_config):
+    from generator.load import load
+
+    net, problems = load(county_config)
+    assert not problems.errors, "\n".join(p.format() for p in problems.errors)
+    return net
+
+
+@functools.cache
+def _mount_namespaces() -> str:
+    """Empty when this machine lets an unprivileged process mount in a user namespace (a tmpfs, a
+    read-only bind), else why not. Only that lack skips a test; a failure of its own script fails it."""
+    import subprocess
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as d:
+        probe = (f"mount -t tmpfs -o size=1m tmpfs {d} && mount --bind {d} {d} && "
+                 f"mount -o remount,bind,ro {d}")
+        try:
+            proc = subprocess.run(["unshare", "-r", "-m", "sh", "-c", probe], capture_output=True, text=True,
+                                  timeout=60, check=False)
+        except OSError as exc:
+            return str(exc)
+    return "" if proc.returncode == 0 else proc.stderr[-300:] or f"exit status {proc.returncode}"
+
+
+def need_mount_namespaces() -> None:
+    why = _mount_namespaces()
+    if why:
+        pytest.skip(f"no user namespaces here: {why}")

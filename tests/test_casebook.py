@@ -273,13 +273,17 @@ def test_docx_draft(demo_network, demo_config, tmp_path):
     assert body and all(p.paragraph_format.first_line_indent is not None for p in body)
 
 
-def test_cli_unknown_year_lists_years(project_root):
+def test_cli_unknown_year_lists_years(tree):
     from generator.cli import cli
 
-    runner = CliRunner()
-    res = runner.invoke(cli, ["-f", str(project_root / "mkdocs.yml"), "casebook", "1999"], standalone_mode=True)
+    root = tree({"content/cases/2021/anli-yi.md": "---\ntitle: 案例一\nyear: 2021\nstations: [ceshi]\n---\n正文。\n",
+                 "content/casebooks/2021.yml": "title: 选编\nselect: {year: 2021}\n",
+                 "content/casebooks/2024.yml": "title: 选编\nselect: {year: 2021}\n"})
+    res = CliRunner().invoke(cli, ["-f", str(root / "mkdocs.yml"), "casebook", "1999"], standalone_mode=True)
     assert res.exit_code == 2
-    assert "现有年份:2022、2023" in res.output and "available years: 2022, 2023" in res.output
+    assert res.output.strip() == ("没有 1999 年的案例选编(content/casebooks/1999.yml);现有年份:2021、2024\n"
+                                  "  (there is no case book for 1999 (content/casebooks/1999.yml); "
+                                  "available years: 2021, 2024)")
 
 
 def test_cli_content_error_stops(tree):

@@ -388,13 +388,13 @@ def test_stats_page_renders_in_chromium(fixture_net, tmp_path):
     assert reds > 500  # the bars were drawn
 
 
-def test_a_report_stops_at_its_next_station_once_cancelled(demo_network, demo_config):
+def test_a_report_stops_at_its_next_station_once_cancelled(county_network, county_config):
     """The live preview refreshes the 统计 page in the background; a newer edit stops that work."""
     from generator.cancel import Cancelled, cancellable
     from generator.report.compute import build_report
     from generator.report.profile import load_profile
 
-    profile = load_profile(demo_config.profile, demo_config.project_dir)
+    profile = load_profile(county_config.profile, county_config.project_dir)
     asked = []
 
     def cancelled_after_three() -> bool:
@@ -402,7 +402,7 @@ def test_a_report_stops_at_its_next_station_once_cancelled(demo_network, demo_co
         return len(asked) > 3
 
     with pytest.raises(Cancelled), cancellable(cancelled_after_three):
-        build_report(demo_network, demo_config, profile)
+        build_report(county_network, county_config, profile)
     assert len(asked) == 4  # it stopped at the first checkpoint after the test turned true
-    full = build_report(demo_network, demo_config, profile)  # outside, checkpoints never raise
+    full = build_report(county_network, county_config, profile)  # outside, checkpoints never raise
     assert full["standards"]["assessed"] > 3

@@ -298,19 +298,19 @@ def test_hub_pages_are_found_by_their_headings_not_by_the_records_they_list(demo
 
 
 @pytest.mark.parametrize("alongside", [True, False])
-def test_name_index_is_written_beside_pagefind_or_after_it(tmp_path, demo_network, monkeypatch, alongside):
+def test_name_index_is_written_beside_pagefind_or_after_it(tmp_path, county_network, monkeypatch, alongside):
     """Small networks get their name index while Pagefind runs, a province's after it."""
     import generator.render.search as search
 
     monkeypatch.setattr(search, "NAMES_ALONGSIDE", 10**6 if alongside else 0)
     site = make_site(tmp_path, 30, seed=2)
-    stats = build_index(site, SimpleNamespace(search=True), net=demo_network,
+    stats = build_index(site, SimpleNamespace(search=True), net=county_network,
                         titles=[("stats/", "数据统计"), ("about/", "关于")])
     assert stats is not None and stats.indexed_pages == 30
     folder = site / BUNDLE_DIR / "names"
     meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
-    records = len(demo_network.stations) + len(demo_network.projects) + len(demo_network.people) \
-        + len(demo_network.cases)
+    records = len(county_network.stations) + len(county_network.projects) + len(county_network.people) \
+        + len(county_network.cases)
     assert stats.extra["names"]["records"] == records + 2
     rows = {}
     for f in folder.glob("*.json"):

@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 import zxingcpp
 from click.testing import CliRunner
-from conftest import ROOT
 from lxml import etree
 from PIL import Image
 from pypdf import PdfReader
@@ -75,13 +74,13 @@ def raster(pdf: Path, tmp: Path, dpi: int) -> list[Path]:
     return sorted(tmp.glob(f"{prefix.name}-*.png"))
 
 
-def test_all_active_stations_selected_in_tree_order(demo_network):
-    stations, _ = select_stations(demo_network)
-    assert {s.id for s in stations} == {s.id for s in demo_network.stations.values() if s.is_active}
-    assert stations[0].id == demo_network.root_id
-    under, _ = select_stations(demo_network, under="yuyang-guta", level="站")
-    expected = {s.id for s in demo_network.subtree("yuyang-guta") if s.is_active and s.level.value == "站"}
-    assert {s.id for s in under} == expected and expected
+def test_all_active_stations_selected_in_tree_order(county_network):
+    stations, _ = select_stations(county_network)
+    assert {s.id for s in stations} == {"county", "town-a", "town-b", "a-v1", "a-v2", "a-v2b", "b-v1", "a-v1-p",
+                                        "museum"}  # not a-old (closed) nor b-old (merged)
+    assert stations[0].id == "county"
+    under, _ = select_stations(county_network, under="town-a", level="站")
+    assert {s.id for s in under} == {"a-v1", "a-v2", "a-v2b"}
 
 
 def test_one_single_page_pdf_per_station_and_a_combined_pdf(signage, sig_config):
@@ -314,28 +313,28 @@ def test_label_sheet_codes_and_names(signage, sig_config, tmp_path):
 # ----------------------------------------------------------------------------- the command
 
 
-def test_cli_makes_a3_posters_and_a_300_dpi_preview(tmp_path):
-    res = CliRunner().invoke(cli, ["-f", str(ROOT / "mkdocs.yml"), "signage", "yuyang-guta", "--paper", "A3",
+def test_cli_makes_a3_posters_and_a_300_dpi_preview(county_copy, tmp_path):
+    res = CliRunner().invoke(cli, ["-f", str(county_copy / "mkdocs.yml"), "signage", "town-a", "--paper", "A3",
                                    "-o", str(tmp_path)])
     assert res.exit_code == 0, res.output + res.stderr
-    pdf = tmp_path / "posters" / "yuyang-guta.pdf"
+    pdf = tmp_path / "posters" / "town-a.pdf"
     w, h = trim_size_mm(PdfReader(pdf).pages[0])
     assert abs(w - 297) < 0.1 and abs(h - 420) < 0.1
     assert (tmp_path / "all-posters-A3.pdf").is_file()
-    png = Image.open(tmp_path / "previews" / "yuyang-guta.png")
+    png = Image.open(tmp_path / "previews" / "town-a.png")
     assert abs(png.width - round(297 / 25.4 * 300)) <= 2 and abs(png.height - round(420 / 25.4 * 300)) <= 2
-    cfg = load_config(ROOT / "mkdocs.yml")
-    assert [b.text for b in zxingcpp.read_barcodes(png)] == [qr_url(cfg, "yuyang-guta")]
+    cfg = load_config(county_copy / "mkdocs.yml")
+    assert [b.text for b in zxingcpp.read_barcodes(png)] == [qr_url(cfg, "town-a")]
     assert "all-posters-A3.pdf" in res.output
     assert "PDF/X-4,出血 3 mm,带裁切标记" in res.output and "印刷预检通过 (preflight passed)" in res.output
 
 
 @pytest.mark.parametrize("variant", ["x1a", "plain"])
-def test_cli_pdf_option_selects_x1a_or_plain(tmp_path, variant):
-    res = CliRunner().invoke(cli, ["-f", str(ROOT / "mkdocs.yml"), "signage", "gulou-dajie", "--no-preview",
+def test_cli_pdf_option_selects_x1a_or_plain(county_copy, tmp_path, variant):
+    res = CliRunner().invoke(cli, ["-f", str(county_copy / "mkdocs.yml"), "signage", "a-v1", "--no-preview",
                                    "--pdf", variant, "-o", str(tmp_path)])
     assert res.exit_code == 0, res.output + res.stderr
-    reader = PdfReader(tmp_path / "posters" / "gulou-dajie.pdf")
+    reader = PdfReader(tmp_path / "posters" / "a-v1.pdf")
     root = reader.trailer["/Root"]
     b = boxes(reader.pages[0])
     assert abs((b["trimbox"][0] - b["bleedbox"][0]) - 3 * MM) < 0.01  # bleed and marks whatever the variant
@@ -346,15 +345,15 @@ def test_cli_pdf_option_selects_x1a_or_plain(tmp_path, variant):
         assert reader.pdf_header == "%PDF-1.4"
         assert reader.metadata["/GTS_PDFXVersion"] == "PDF/X-1a:2003"
         assert root["/OutputIntents"][0]["/S"] == "/GTS_PDFX"
-        assert preflight(tmp_path / "posters" / "gulou-dajie.pdf") == []
+        assert preflight(tmp_path / "posters" / "a-v1.pdf") == []
         assert "PDF/X-1a" in res.output
 
 
-def test_cli_unknown_id_is_a_clear_error(tmp_path):
-    res = CliRunner().invoke(cli, ["-f", str(ROOT / "mkdocs.yml"), "signage", "guta-zhaojiamo", "-o", str(tmp_path)])
+def test_cli_unknown_id_is_a_clear_error(county_copy, tmp_path):
+    res = CliRunner().invoke(cli, ["-f", str(county_copy / "mkdocs.yml"), "signage", "countyy", "-o", str(tmp_path)])
     assert res.exit_code == 2
-    assert res.stderr.strip() == ('找不到编号为 "guta-zhaojiamo" 的阵地;是否应为 "guta-zhaojiamao"?\n'
-                                  '  (no station has the id "guta-zhaojiamo"; did you mean "guta-zhaojiamao"?)')
+    assert res.stderr.strip() == ('找不到编号为 "countyy" 的阵地;是否应为 "county"?\n'
+                                  '  (no station has the id "countyy"; did you mean "county"?)')
     assert not list(tmp_path.iterdir())
 
 
@@ -369,18 +368,18 @@ def test_cli_without_site_url_is_a_clear_error(tree, tmp_path):
     assert not (tmp_path / "out").exists()
 
 
-def test_cli_merged_station_is_skipped_with_a_note(tmp_path):
-    res = CliRunner().invoke(cli, ["-f", str(ROOT / "mkdocs.yml"), "signage", "guta-qianwa", "-o", str(tmp_path)])
+def test_cli_merged_station_is_skipped_with_a_note(county_copy, tmp_path):
+    res = CliRunner().invoke(cli, ["-f", str(county_copy / "mkdocs.yml"), "signage", "b-old", "-o", str(tmp_path)])
     assert res.exit_code == 2
-    assert "\"guta-qianwa\" 已合并,不再制作标识牌" in res.stderr
+    assert "\"b-old\" 已合并,不再制作标识牌" in res.stderr
     assert "no active station matches" in res.stderr
 
 
-def test_cli_exits_1_when_its_preflight_finds_an_error(tmp_path, monkeypatch):
+def test_cli_exits_1_when_its_preflight_finds_an_error(county_copy, tmp_path, monkeypatch):
     import generator.render.signage as signage_mod
 
     monkeypatch.setattr(signage_mod, "BLEED_MM", 0.0)  # as if the template lost its bleed
-    res = CliRunner().invoke(cli, ["-f", str(ROOT / "mkdocs.yml"), "signage", "gulou-dajie", "--no-preview",
+    res = CliRunner().invoke(cli, ["-f", str(county_copy / "mkdocs.yml"), "signage", "a-v1", "--no-preview",
                                    "-o", str(tmp_path)])
     assert res.exit_code == 1
     assert "all-posters-A4.pdf:1: bleed: 第 1 页:出血只有 0.0 mm,每边至少需要 3 mm" in res.stderr

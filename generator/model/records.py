@@ -1,7 +1,7 @@
 """One typed class per record kind (SPEC v1). Validated one record at a time.
 
 Cross-record rules (references, duplicates, levels, cycles) live in
-:mod:`generator.graph`; filesystem rules (photo paths) in :mod:`generator.load`.
+:mod:`generator.graph`; filesystem rules (photo paths) in :mod:`generator.read.images`.
 """
 
 from __future__ import annotations

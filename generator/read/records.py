@@ -145,3 +145,12 @@ def read_csv(path: Path, rel: str, problems: Problems) -> CsvRows | None:
         problems.add(rel, 1, "", "表格没有表头行", "the sheet has no header row")
         return None
     return CsvRows(header, rows)
+
+
+def line_of(raw: RawRecord, loc: tuple) -> int:
+    p = loc
+    while p:
+        if p in raw.lines:
+            return raw.lines[p]
+        p = p[:-1]
+    return raw.lines.get((), 1) if raw.lines else 1

@@ -621,7 +621,7 @@ class _Rewriter:
 
 @lru_cache(maxsize=4096)
 def _image_verdict(path: str, _mtime: int) -> tuple[str, str] | None:
-    from ..load import image_problem
+    from ..read.images import image_problem
 
     return image_problem(Path(path))
 

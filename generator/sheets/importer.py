@@ -32,13 +32,10 @@ from ..config import Config
 from ..errors import Problem, Problems, did_you_mean, hint_en, hint_zh, unknown_id
 from ..graph import Network, check_graph
 from ..kinds import KINDS as REGISTRY
-from ..load import (
-    _ImageIndex,
-    _validate_record,
-    row_errors,
-)
 from ..model import KINDS, Activity, Record
 from ..model.fields import Team, _date, check_id
+from ..model.validate import row_errors, validate_record
+from ..read.images import ImageIndex
 from ..read.records import parse_record
 from .cells import CellError, parse_cell
 from .columns import LEDGER_COLUMNS, SHEET_KINDS, SheetKind, ledger_key, normalize_header
@@ -489,7 +486,7 @@ class Importer:
             self._plan_ledger(year, items)
 
     def _plan_ledger(self, year: str, items: list[tuple[int, dict[str, Any]]]) -> None:
-        path = self.config.content_path / "activities" / f"{year}.csv"
+        path = self.config.content_path / REGISTRY["activity"].folder / f"{year}.csv"
         if path.exists():
             tf = TextFile.read(path)
             ledger = _Ledger.parse(tf.text)
@@ -520,7 +517,7 @@ class Importer:
     def validate(self) -> None:
         """Model-check every changed record, graph-check the network with the changes."""
         problems = Problems()
-        images = _ImageIndex(self.config.content_path, self.config)
+        images = ImageIndex(self.config.content_path, self.config)
         replaced: dict[str, Record | None] = {}
         for path, planned in self.planned.items():
             if planned.record_kind == "ledger":
@@ -556,13 +553,13 @@ class Importer:
             self.problems.append(self._locate(p))
         self.validated = True
 
-    def _validate_text(self, path: Path, rel: str, text: str, kind: str, images: _ImageIndex,
+    def _validate_text(self, path: Path, rel: str, text: str, kind: str, images: ImageIndex,
                        problems: Problems) -> Record | None:
         """The record a planned file would hold, checked exactly as ``wenming check`` checks files."""
         raw = parse_record(path, rel, text, problems)
         if raw is None:
             return None
-        return _validate_record(raw, path, kind, self.config, problems, images)
+        return validate_record(raw, path, kind, self.config, problems, images)
 
     def _locate(self, p: Problem) -> Problem:
         origin = self.origin.get(p.path)
