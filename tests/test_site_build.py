@@ -131,7 +131,7 @@ def test_strict_build_fails_on_a_warning_without_touching_the_site(tree):
 
 def test_a_build_lists_a_bounded_number_of_warnings_and_check_lists_them_all(tree):
     """Thousands of warnings would bury the build's output: it shows 30 and says how many more."""
-    from generator.mkdocs_plugin import MAX_WARNINGS_SHOWN
+    from generator.build.site import MAX_WARNINGS_SHOWN
 
     files = {f"content/stations/ceshi-{i:02d}.md": CHILD.replace("hours:", f"colour: 红{i}\nhours:")
              for i in range(MAX_WARNINGS_SHOWN + 5)}
