@@ -1,6 +1,6 @@
 """The site renderer, engine-neutral: record pages spliced into a theme "shell", hub fragments.
 
-How a build goes (the MkDocs adapter drives it, another engine could too):
+How a build goes (:class:`generator.build.site.SiteBuild` drives it under any engine):
 
 1. ``SiteBuilder(net, config, template_dirs=...)`` after the network loaded.
 2. ``publish_images(site_dir)`` publishes every record photo once (metadata stripped).
