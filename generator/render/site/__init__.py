@@ -2,8 +2,9 @@
 
 Engine-neutral: :class:`SiteBuilder` turns a :class:`~generator.graph.Network` into page
 data, HTML fragments and finished record pages; :mod:`generator.build` runs it under
-an engine (MkDocs + Material through ``generator.mkdocs_plugin``). Templates live in ``templates/site/`` and may be overridden by
-files of the same name under the project's ``themes/site/``.
+an engine (MkDocs + Material through ``generator.mkdocs_plugin``). Templates live in
+``templates/site/`` and may be overridden by files of the same name under the project's
+``themes/site/``.
 """
 
 from .builder import (
