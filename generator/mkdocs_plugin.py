@@ -26,10 +26,9 @@ from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.toc import get_toc
 
-from .build import preview
-from .build.site import BuildFailed, SiteBuild, render_dirs
+from .build import BuildFailed, preview
+from .build.site import SiteBuild, render_dirs
 from .config import DEFAULT_CATEGORIES, THEMES_DIR, from_options
-from .errors import UsageError
 
 log = get_plugin_logger(__name__)
 
@@ -61,7 +60,7 @@ def _plugin_errors(method):
     def call(*args, **kwargs):
         try:
             return method(*args, **kwargs)
-        except (BuildFailed, UsageError) as exc:
+        except BuildFailed as exc:
             raise PluginError(str(exc)) from None
     return call
 
@@ -192,15 +191,9 @@ def _wire_theme(config, project_dir: Path) -> list[Path]:
 
 
 def _mkdocs_nav(tree: list[tuple[Any, Any]]) -> list:
-    out: list = []
-    for title, target in tree:
-        if isinstance(target, list):
-            out.append({title: _mkdocs_nav(target)})
-        elif title is None:
-            out.append(target)
-        else:
-            out.append({title: target})
-    return out
+    """The core's navigation tree as mkdocs.yml's ``nav``."""
+    return [{title: _mkdocs_nav(target)} if isinstance(target, list) else target if title is None
+            else {title: target} for title, target in tree]
 
 
 def _toc_tokens(items: list[tuple[int, str, str]]) -> list[Any]:

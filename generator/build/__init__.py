@@ -9,3 +9,8 @@
 
 None of these imports MkDocs: ``generator/mkdocs_plugin.py`` maps MkDocs' events onto them.
 """
+
+
+class BuildFailed(Exception):
+    """The build stops: the message lists the problems as ``wenming check`` does (an engine
+    shows it as its own build error, without a traceback)."""

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import UsageError
+from . import BuildFailed
 
 
 class Output:
@@ -38,7 +39,7 @@ class Output:
     def lock(self, final: Path, cache: Path, *, output: bool = True) -> None:
         """One build at a time per output folder and per cache (see :mod:`generator.guard`).
 
-        ``output=False`` (a live preview) locks the cache only. Raises ``UsageError``."""
+        ``output=False`` (a live preview) locks the cache only. Raises :class:`BuildFailed`."""
         from ..guard import cache_lock, output_lock, refuse_mount_point, refuse_unwritable
 
         try:
@@ -52,9 +53,9 @@ class Output:
                 lock = cache_lock(cache)
                 if lock.acquire(on_wait=self.log.info):
                     self.locks.append(lock)
-        except UsageError:
+        except UsageError as exc:
             self.unlock()
-            raise
+            raise BuildFailed(str(exc)) from None
 
     def unlock(self) -> None:
         for lock in self.locks:

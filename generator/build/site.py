@@ -31,6 +31,7 @@ from typing import Any
 
 from ..errors import ContentError, Problems, UsageError, report
 from ..kinds import KINDS, PAGE_KINDS, RECORD_DIRS
+from . import BuildFailed
 from .output import Output
 from .preview import Preview, keep, kept, stamp
 
@@ -39,10 +40,6 @@ IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".gif", ".tif", ".tiff", ".h
 MAX_WARNINGS_SHOWN = 30
 #: Where a record kind's hidden shell page lives (``stations/_shell.md``, ...).
 SHELL_SRC = "{folder}/_shell.md"
-
-
-class BuildFailed(Exception):
-    """The build stops: the message lists the problems as ``wenming check`` does."""
 
 
 def render_dirs() -> list[Path]:
