@@ -143,6 +143,18 @@ def theme_settings(raw: dict[str, Any], config_dir: Path) -> tuple[dict[str, Any
     return {k: v for k, v in theme.items() if k != "custom_dir"}, folder
 
 
+def theme_without_missing_dir(path: Path) -> tuple[dict[str, Any] | None, list[str]]:
+    """:func:`theme_settings` of the mkdocs.yml at ``path`` and the warning lines for the missing
+    folder ``wenming check`` prints; (None, []) when all is well."""
+    if not path.is_file():
+        return None, []
+    theme, folder = theme_settings(read_mkdocs_yml(path), path.resolve().parent)
+    if theme is None:
+        return None, []
+    zh, en = custom_dir_missing(folder)
+    return theme, Problem("mkdocs.yml", None, "theme.custom_dir", zh, en, "warning").format().splitlines()
+
+
 def read_mkdocs_yml(path: Path) -> dict[str, Any]:
     """mkdocs.yml as plain data (without MkDocs; ``!ENV`` and Python tags read as values)."""
     try:

@@ -1,7 +1,7 @@
 """Every URL of the site, relative to its root (``stations/x/``), and links between them.
 
 Record pages follow the patterns of :mod:`generator.kinds`; a station's permanent QR
-address is ``s/{id}/``.
+address is ``s/{id}/``; the index ("hub") pages are listed in :data:`HUBS`.
 """
 
 from __future__ import annotations
@@ -31,6 +31,34 @@ def url_of(rec) -> str:
 def qr_page_url(station_id: str) -> str:
     """The permanent contact page a station's QR code points at."""
     return f"s/{station_id}/"
+
+
+#: The index ("hub") pages: kind of hub -> (URL pattern, title pattern). ``{slug}`` is a level's
+#: (:data:`generator.render.site.util.LEVEL_SLUGS`), ``{label}`` its name; ``{id}``/``{name}`` a
+#: station's; ``{year}`` a case book's. The kinds' own index pages are their folders.
+HUBS: dict[str, tuple[str, str]] = {
+    "stations": (KINDS["station"].folder + "/", KINDS["station"].label),
+    "regions": ("directory/", "按地区浏览"),
+    "nearby": ("nearby/", "找身边的实践站"),
+    "level": ("directory/{slug}/", "{label}"),
+    "region": ("directory/regions/{id}/", "{name}"),
+    "projects": (KINDS["project"].folder + "/", KINDS["project"].label),
+    "people": (KINDS["person"].folder + "/", KINDS["person"].label),
+    "cases": (KINDS["case"].folder + "/", KINDS["case"].label),
+    "casebooks": (KINDS["casebook"].folder + "/", KINDS["casebook"].label),
+    "casebook": (KINDS["casebook"].url, "{year}年" + KINDS["casebook"].label),
+    "stats": ("stats/", "数据统计"),
+}
+
+
+def hub_url(hub: str, **fields: object) -> str:
+    """The URL of a hub page of :data:`HUBS` (``hub_url("level", slug="zhan")``)."""
+    return HUBS[hub][0].format(**fields)
+
+
+def hub_title(hub: str, **fields: object) -> str:
+    """The title of a hub page of :data:`HUBS`."""
+    return HUBS[hub][1].format(**fields)
 
 
 def relurl(page_url: str, target: str) -> str:

@@ -84,6 +84,20 @@ location: {lat: 38.2852, lng: 109.7348}
 简介。
 """
 
+CHILD_STATION = """\
+---
+name: 测试镇新时代文明实践所
+level: 所
+parent: ceshi
+phone: 0912-3851000
+location: {lat: 38.29, lng: 109.74}
+hours: 周一至周五 9:00-17:00
+services:
+  - {name: 政策宣讲, category: 理论宣讲}
+---
+测试所的介绍。
+"""
+
 
 @pytest.fixture
 def tree(tmp_path):

@@ -10,25 +10,14 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import CHILD_STATION
 
 from generator.errors import report
 
 ROOT = Path(__file__).resolve().parent.parent
 ENV = {**os.environ, "WENMING_NO_PROGRESS": "1", "NO_MKDOCS_2_WARNING": "1"}
 
-CHILD = """\
----
-name: 测试镇新时代文明实践所
-level: 所
-parent: ceshi
-phone: 0912-3851000
-location: {lat: 38.29, lng: 109.74}
-hours: 周一至周五 9:00-17:00
-services:
-  - {name: 政策宣讲, category: 理论宣讲}
----
-测试所的介绍。
-"""
+CHILD = CHILD_STATION
 
 
 def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
@@ -131,7 +120,7 @@ def test_strict_build_fails_on_a_warning_without_touching_the_site(tree):
 
 def test_a_build_lists_a_bounded_number_of_warnings_and_check_lists_them_all(tree):
     """Thousands of warnings would bury the build's output: it shows 30 and says how many more."""
-    from generator.mkdocs_plugin import MAX_WARNINGS_SHOWN
+    from generator.build.site import MAX_WARNINGS_SHOWN
 
     files = {f"content/stations/ceshi-{i:02d}.md": CHILD.replace("hours:", f"colour: 红{i}\nhours:")
              for i in range(MAX_WARNINGS_SHOWN + 5)}

@@ -1,9 +1,10 @@
 """The public website: station, project, person and case pages plus directory and index pages.
 
 Engine-neutral: :class:`SiteBuilder` turns a :class:`~generator.graph.Network` into page
-data, HTML fragments and finished record pages; ``generator.mkdocs_plugin`` feeds it
-to MkDocs + Material. Templates live in ``templates/site/`` and may be overridden by
-files of the same name under the project's ``themes/site/``.
+data, HTML fragments and finished record pages; :mod:`generator.build` runs it under
+an engine (MkDocs + Material through ``generator.mkdocs_plugin``). Templates live in
+``templates/site/`` and may be overridden by files of the same name under the project's
+``themes/site/``.
 """
 
 from .builder import (

@@ -1,6 +1,6 @@
 """The site renderer, engine-neutral: record pages spliced into a theme "shell", hub fragments.
 
-How a build goes (the MkDocs adapter drives it, another engine could too):
+How a build goes (:class:`generator.build.site.SiteBuild` drives it under any engine):
 
 1. ``SiteBuilder(net, config, template_dirs=...)`` after the network loaded.
 2. ``publish_images(site_dir)`` publishes every record photo once (metadata stripped).
@@ -39,6 +39,7 @@ from ...guard import checksum, damaged
 from ...graph import LEVEL_ORDER, Network
 from ...model import Level, tel_uri
 from ...parallel import chunked_map
+from ...urls import hub_title, hub_url
 from ..markdown import is_trusted
 from .bodies import render_body
 from .context import Contexts, Extras, resolve_photo
@@ -240,46 +241,38 @@ class SiteBuilder:
 
     def hubs(self) -> list[Hub]:
         net = self.net
-        out = [Hub("stations", "stations/index.md", "stations/", "阵地")]
-        out.append(Hub("regions", "directory/index.md", "directory/", "按地区浏览"))
-        out.append(Hub("nearby", "nearby/index.md", "nearby/", "找身边的实践站"))
+        out = [_hub("stations"), _hub("regions"), _hub("nearby")]
         by_level = net.stations_by_level()
         for lv in LEVEL_ORDER:
             if by_level[lv]:
                 slug = LEVEL_SLUGS[lv]
-                out.append(Hub(f"level:{slug}", f"directory/{slug}/index.md", f"directory/{slug}/",
-                               LEVEL_LABELS[lv]))
+                out.append(_hub("level", f"level:{slug}", slug=slug, label=LEVEL_LABELS[lv]))
         if net.root:
             for k in net.children_of(net.root.id):
-                out.append(Hub(f"region:{k.id}", f"directory/regions/{k.id}/index.md",
-                               f"directory/regions/{k.id}/", k.display_name, in_nav=False))
-        out.append(Hub("projects", "projects/index.md", "projects/", "品牌项目"))
-        out.append(Hub("people", "people/index.md", "people/", "典型人物"))
-        out.append(Hub("cases", "cases/index.md", "cases/", "案例"))
+                out.append(_hub("region", f"region:{k.id}", in_nav=False, id=k.id, name=k.display_name))
+        out += [_hub("projects"), _hub("people"), _hub("cases")]
         if net.casebooks:
-            out.append(Hub("casebooks", "casebooks/index.md", "casebooks/", "案例选编"))
+            out.append(_hub("casebooks"))
             for year in sorted(net.casebooks, reverse=True):
-                out.append(Hub(f"casebook:{year}", f"casebooks/{year}/index.md", f"casebooks/{year}/",
-                               f"{year}年案例选编"))
-        out.append(Hub("stats", "stats/index.md", "stats/", "数据统计"))
+                out.append(_hub("casebook", f"casebook:{year}", year=year))
+        out.append(_hub("stats"))
         return out
 
     def nav(self, editorial: list[tuple[str, str]]) -> list[tuple[str, Any]]:
         """Navigation tree: (title, src) or (title, [children]); stations are never in it."""
         hubs = {h.key: h for h in self.hubs()}
         tree: list[tuple[str, Any]] = [("首页", "index.md")]
-        station_items: list[tuple[str, Any]] = [("阵地总览", "stations/index.md"), ("找身边的实践站", "nearby/index.md"),
-                                                 ("按地区浏览", "directory/index.md")]
+        station_items: list[tuple[str, Any]] = [("阵地总览", hubs["stations"].src)]
+        station_items += [(hubs[k].title, hubs[k].src) for k in ("nearby", "regions")]
         station_items += [(h.title, h.src) for k, h in hubs.items() if k.startswith("level:")]
-        tree.append(("阵地", station_items))
-        tree.append(("品牌项目", "projects/index.md"))
-        tree.append(("典型人物", "people/index.md"))
-        case_items: list[tuple[str, Any]] = [("案例", "cases/index.md")]
+        tree.append((hubs["stations"].title, station_items))
+        tree += [(hubs[k].title, hubs[k].src) for k in ("projects", "people")]
+        case_items: list[tuple[str, Any]] = [(hubs["cases"].title, hubs["cases"].src)]
         if "casebooks" in hubs:
-            case_items.append(("案例选编", "casebooks/index.md"))
+            case_items.append((hubs["casebooks"].title, hubs["casebooks"].src))
             case_items += [(h.title, h.src) for k, h in hubs.items() if k.startswith("casebook:")]
-        tree.append(("案例", case_items))
-        tree.append(("数据统计", "stats/index.md"))
+        tree.append((hubs["cases"].title, case_items))
+        tree.append((hubs["stats"].title, hubs["stats"].src))
         tree += [(t, s) for t, s in editorial if s != "index.md"]
         return tree
 
@@ -314,7 +307,7 @@ class SiteBuilder:
             from ..casebook.web import web_edition_html
 
             extra["web_edition"] = web_edition_html(self.net, self.net.casebooks[year], self.cfg)
-            url = f"casebooks/{year}/"
+            url = hub_url("casebook", year=year)
             for part in ("preface", "afterword"):
                 if isinstance(data.get(part), dict):
                     extra[part + "_html"] = self.body_html(data[part], url, problems)
@@ -679,6 +672,12 @@ def _environment(dirs: tuple[str, ...], site_name: str) -> jinja2.Environment:
         env.filters["phone_links"] = phone_links
         env.globals["site_name"] = site_name
     return env
+
+
+def _hub(hub: str, key: str = "", *, in_nav: bool = True, **fields: Any) -> Hub:
+    """The hub page of :data:`generator.urls.HUBS` ``hub``; its source is ``<url>index.md``."""
+    url = hub_url(hub, **fields)
+    return Hub(key or hub, url + "index.md", url, hub_title(hub, **fields), in_nav=in_nav)
 
 
 def _strip_tags(text: str) -> str:

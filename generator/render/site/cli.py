@@ -28,16 +28,9 @@ def _config_file(ctx: click.Context) -> str:
 @click.pass_context
 def build(ctx: click.Context, site_dir: str | None, clean: bool, strict: bool) -> int:
     """生成网站;失败时保留上一次的网站不变 (build the site; a failed build keeps the previous one)."""
-    from mkdocs.exceptions import Abort, PluginError
+    from ...mkdocs_plugin import build_command  # the build runs under MkDocs
 
-    from ...mkdocs_plugin import build_site
-
-    try:
-        build_site(_config_file(ctx), site_dir=site_dir, clean=clean, strict=strict)
-    except (Abort, PluginError) as exc:
-        click.echo(str(exc), err=True)
-        return 1
-    return 0
+    return build_command(_config_file(ctx), site_dir=site_dir, clean=clean, strict=strict)
 
 
 @click.command()
@@ -46,7 +39,7 @@ def build(ctx: click.Context, site_dir: str | None, clean: bool, strict: bool) -
 @click.pass_context
 def serve(ctx: click.Context, dev_addr: str | None, open_browser: bool) -> int:
     """本地预览网站,修改 content/ 后自动刷新 (live preview that reloads when content/ changes)."""
-    from ...mkdocs_plugin import serve_site
+    from ...mkdocs_plugin import serve_site  # the preview runs under MkDocs
 
     serve_site(_config_file(ctx), dev_addr=dev_addr, open_browser=open_browser)
     return 0

@@ -18,7 +18,7 @@ from typing import Any
 from ...graph import LEVEL_ORDER, Network, case_newest_first, case_sort_key, station_sort_key
 from ...model import Case, Level, Person, Project, Station, Status, tel_uri
 from ...model.fields import PROJECT_LEVEL_ORDER
-from ...urls import casebook_url, qr_page_url
+from ...urls import casebook_url, hub_title, hub_url, qr_page_url
 from ...geo import map_links
 from .util import LEVEL_LABELS, LEVEL_SLUGS, phone_is_mobile, record_url, relurl, sms_uri
 from .geomap import station_map
@@ -256,7 +256,7 @@ class Contexts:
         page = record_url("project", p.id)
         home = relurl(page, "")
         owner = net.resolve(p.station)
-        crumbs = [{"name": "首页", "url": home}, {"name": "品牌项目", "url": relurl(page, "projects/")}]
+        crumbs = [{"name": "首页", "url": home}, {"name": hub_title("projects"), "url": relurl(page, hub_url("projects"))}]
         # The owner's cases and those sharing a tag, newest first: each list is already in that
         # order, so a merge reads only as far as the first PROJECT_CASES distinct ones.
         by_tag = self.cases_by_tag
@@ -286,7 +286,7 @@ class Contexts:
         st = net.resolve(p.station) if p.station else None
         return {
             "kind": "person", "id": p.id, "url": page, "home": home, "name": p.name,
-            "crumbs": [{"name": "首页", "url": home}, {"name": "典型人物", "url": relurl(page, "people/")}],
+            "crumbs": [{"name": "首页", "url": home}, {"name": hub_title("people"), "url": relurl(page, hub_url("people"))}],
             "honors": [{"title": h.title, "year": h.year, "by": h.by}
                        for h in sorted(p.honors, key=lambda h: (-h.year, h.title))],
             "station": self.station_link(page, st) if st else None, "summary": p.summary,
@@ -303,8 +303,8 @@ class Contexts:
         prev_c, next_c = self.year_neighbours[c.id]
         return {
             "kind": "case", "id": c.id, "url": page, "home": home, "title": c.title, "name": c.title,
-            "crumbs": [{"name": "首页", "url": home}, {"name": "案例", "url": relurl(page, "cases/")},
-                       {"name": f"{c.year}年", "url": relurl(page, f"cases/#year-{c.year}")}],
+            "crumbs": [{"name": "首页", "url": home}, {"name": hub_title("cases"), "url": relurl(page, hub_url("cases"))},
+                       {"name": f"{c.year}年", "url": relurl(page, hub_url("cases") + f"#year-{c.year}")}],
             "year": c.year, "category": c.category, "unit": net.case_unit(c), "stations": stations,
             "author": c.author, "source": c.source, "summary": c.summary, "demo": is_demo(c),
             "tags": [t for t in c.tags if t not in DEMO_TAGS], "photos": self.photos(page, c),
@@ -330,11 +330,11 @@ class Contexts:
         teams = [t for s in net.stations.values() if s.is_active for t in s.teams]
         root = net.root
         figures = [{"label": LEVEL_LABELS[lv], "value": sum(1 for s in by_level[lv] if s.is_active),
-                    "url": f"directory/{LEVEL_SLUGS[lv]}/"} for lv in LEVEL_ORDER if by_level[lv]]
+                    "url": hub_url("level", slug=LEVEL_SLUGS[lv])} for lv in LEVEL_ORDER if by_level[lv]]
         figures += [
-            {"label": "志愿服务队伍", "value": len(teams), "url": "stats/" if self.has_stats else ""},
+            {"label": "志愿服务队伍", "value": len(teams), "url": hub_url("stats") if self.has_stats else ""},
             {"label": "志愿者", "value": sum(t.members or 0 for t in teams), "url": ""},
-            {"label": "品牌项目", "value": len(net.projects), "url": "projects/"},
+            {"label": "品牌项目", "value": len(net.projects), "url": hub_url("projects")},
         ]
         projects = sorted(net.projects.values(), key=project_sort_key)[:6]
         cases = sorted(net.cases.values(), key=case_newest_first)[:6]
@@ -367,7 +367,7 @@ class Contexts:
         }
 
     def stations_index(self) -> dict:
-        net, page = self.net, "stations/"
+        net, page = self.net, hub_url("stations")
         by_level = net.stations_by_level()
         root = net.root
         sizes = self.subtree_sizes
@@ -380,20 +380,20 @@ class Contexts:
                     "children": [self.station_link(page, g) | {"below": sizes.get(g.id, 0)}
                                  for g in kids[:60]],
                     "more": max(0, len(kids) - 60),
-                    "region_url": relurl(page, f"directory/regions/{k.id}/"),
+                    "region_url": relurl(page, hub_url("region", id=k.id)),
                 })
         return {
             "root": self.station_card(page, root) if root else None,
             "levels": [{"label": LEVEL_LABELS[lv], "level": lv.value, "count": len(by_level[lv]),
-                        "url": relurl(page, f"directory/{LEVEL_SLUGS[lv]}/")}
+                        "url": relurl(page, hub_url("level", slug=LEVEL_SLUGS[lv]))}
                        for lv in LEVEL_ORDER if by_level[lv]],
             "tree": tree, "total": len(net.stations),
-            "regions_url": relurl(page, "directory/"),
+            "regions_url": relurl(page, hub_url("regions")),
         }
 
     def level_directory(self, level: Level) -> dict:
         net = self.net
-        page = f"directory/{LEVEL_SLUGS[level]}/"
+        page = hub_url("level", slug=LEVEL_SLUGS[level])
         stations = net.stations_by_level()[level]
         groups: dict[str, list[Station]] = defaultdict(list)
         for s in stations:
@@ -405,7 +405,7 @@ class Contexts:
             group = {"title": head.display_name if head else (net.root.display_name if net.root else "本级"),
                      "anchor": f"g-{did}" if did else "g-root", "count": len(groups[did]), "url": "", "items": []}
             if compact and head is not None:  # every station just below the root has a region page
-                group["url"] = relurl(page, f"directory/regions/{did}/")
+                group["url"] = relurl(page, hub_url("region", id=did))
             else:
                 group["items"] = [self.station_link(page, s) | {"phone": s.phone or "", "parent": (
                     net.stations[s.parent].display_name if s.parent in net.stations else "")}
@@ -415,7 +415,7 @@ class Contexts:
                 "compact": compact, "home": relurl(page, "")}
 
     def regions(self) -> dict:
-        net, page = self.net, "directory/"
+        net, page = self.net, hub_url("regions")
         sizes = self.subtree_sizes
         root = net.root
         items = []
@@ -424,17 +424,17 @@ class Contexts:
             items.append(self.station_link(page, k) | {
                 "region": k.region, "below": sizes.get(k.id, 0),
                 "counts": [{"label": lv.value, "count": counts[lv]} for lv in LEVEL_ORDER if counts[lv]],
-                "region_url": relurl(page, f"directory/regions/{k.id}/"),
+                "region_url": relurl(page, hub_url("region", id=k.id)),
             })
         by_level = net.stations_by_level()
         return {"root": self.station_link(page, root) if root else None, "regions": items,
                 "levels": [{"label": LEVEL_LABELS[lv], "count": len(by_level[lv]),
-                            "url": relurl(page, f"directory/{LEVEL_SLUGS[lv]}/")}
+                            "url": relurl(page, hub_url("level", slug=LEVEL_SLUGS[lv]))}
                            for lv in LEVEL_ORDER if by_level[lv]]}
 
     def region(self, top: Station) -> dict:
         net = self.net
-        page = f"directory/regions/{top.id}/"
+        page = hub_url("region", id=top.id)
         sections = []
         for s in net.subtree(top.id):
             kids = net.children_of(s.id)
@@ -445,19 +445,19 @@ class Contexts:
                                                                       "region": k.region} for k in kids]})
         return {"top": self.station_link(page, top), "region": top.region, "sections": sections,
                 "count": self.subtree_sizes.get(top.id, 0) + 1, "home": relurl(page, ""),
-                "up": relurl(page, "directory/")}
+                "up": relurl(page, hub_url("regions"))}
 
     def nearby(self) -> dict:
         """The 找身边的实践站 page: the town chooser (plain links to the directory without JavaScript)."""
-        from .nearby import FOLDER, WALK_M_PER_MIN, towns
+        from .nearby import WALK_M_PER_MIN, towns
 
-        net, page = self.net, f"{FOLDER}/"
+        net, page = self.net, hub_url("nearby")
         groups: dict[str, list[dict]] = defaultdict(list)
         for t in towns(net):
             head = t.parent if t.parent in net.stations and t.parent != net.root_id else ""
             top = self.district.get(t.id, "")
             if top and net.children_of(t.id):
-                url = relurl(page, f"directory/regions/{top}/") + (f"#s-{t.id}" if top != t.id else "")
+                url = relurl(page, hub_url("region", id=top)) + (f"#s-{t.id}" if top != t.id else "")
             else:
                 url = relurl(page, record_url("station", t.id))
             groups[head].append({"id": t.id, "name": t.display_name, "url": url})
@@ -465,10 +465,10 @@ class Contexts:
                for h in sorted(groups, key=lambda h: station_sort_key(net.stations[h]) if h else (-1,))]
         return {"groups": out, "home": relurl(page, ""), "data": "./",
                 "script": relurl(page, "assets/wenming/site/nearby.js"),
-                "directory": relurl(page, "directory/"), "walk": WALK_M_PER_MIN}
+                "directory": relurl(page, hub_url("regions")), "walk": WALK_M_PER_MIN}
 
     def projects_index(self) -> dict:
-        net, page = self.net, "projects/"
+        net, page = self.net, hub_url("projects")
         items = sorted(net.projects.values(), key=project_sort_key)
 
         def entry(p: Project) -> dict:
@@ -489,7 +489,7 @@ class Contexts:
                              for i, lv in enumerate(levels)]}
 
     def people_index(self) -> dict:
-        net, page = self.net, "people/"
+        net, page = self.net, hub_url("people")
         people = sorted(net.people.values(), key=lambda p: p.name)
         by_honor: dict[str, list] = defaultdict(list)
         by_year: dict[int, list] = defaultdict(list)
@@ -513,7 +513,7 @@ class Contexts:
                             for y in sorted(by_year, reverse=True)]}
 
     def cases_index(self) -> dict:
-        net, page = self.net, "cases/"
+        net, page = self.net, hub_url("cases")
         by_year: dict[int, list] = defaultdict(list)
         by_cat: dict[str, list] = defaultdict(list)
         for c in sorted(net.cases.values(), key=case_sort_key):
@@ -531,7 +531,7 @@ class Contexts:
                           for y, b in sorted(net.casebooks.items(), reverse=True)]}
 
     def casebooks_index(self) -> dict:
-        net, page = self.net, "casebooks/"
+        net, page = self.net, hub_url("casebooks")
         return {"books": [{"year": y, "title": b.title, "subtitle": b.subtitle, "editor": b.editor,
                            "url": relurl(page, casebook_url(y)),
                            "count": sum(len(cs) for _t, cs in net.chapters(b)),

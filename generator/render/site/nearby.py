@@ -30,13 +30,14 @@ from typing import Any
 from ...graph import Network
 from ...model import Level, Station, tel_uri
 from ...geo import wgs84_to_gcj02
+from ...urls import hub_url
 
 #: Cell sizes tried, in degrees (0.01° of latitude is 1.1 km); see :func:`choose_cell_size`.
 CELL_SIZES = (0.005, 0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28)
 CELL_TARGET = 12
 #: A row of the index starts a new run after this many empty cells.
 RUN_GAP = 3
-FOLDER = "nearby"
+FOLDER = hub_url("nearby").rstrip("/")
 #: Walking speed for the page's time estimates (metres a minute; an unhurried older walker).
 WALK_M_PER_MIN = 80
 
