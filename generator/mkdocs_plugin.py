@@ -71,7 +71,10 @@ class WenmingOptions(MkConfig):
 
 
 def _render_dirs() -> list[Path]:
-    return sorted(p for p in (Path(__file__).parent / "render").glob("*") if p.is_dir())
+    """The package's template folder (every output's defaults; the theme module owns it)."""
+    from .theme import TEMPLATES
+
+    return [TEMPLATES]
 
 
 class WenmingPlugin(BasePlugin[WenmingOptions]):
@@ -154,7 +157,7 @@ class WenmingPlugin(BasePlugin[WenmingOptions]):
 
         _no_third_party(config)
         custom = config.theme.custom_dir
-        dirs = [str(p / "templates") for p in _render_dirs() if (p / "templates").is_dir()]
+        dirs = [str(p) for p in _render_dirs()]
         theme_dirs = list(config.theme.dirs)
         themes = self.cfg.project_dir / THEMES_DIR
         if not custom and themes.is_dir():  # the project's themes/ needs no custom_dir line
@@ -348,7 +351,7 @@ class WenmingPlugin(BasePlugin[WenmingOptions]):
     def on_files(self, files: Files, config) -> Files:
         from .render.site import DESC_MARK, TITLE_MARK
 
-        template_dirs = [str(p / "templates") + os.sep for p in _render_dirs()]
+        template_dirs = [str(p) + os.sep for p in _render_dirs()]
         docs = str(Path(config.docs_dir).resolve()) + os.sep
         for f in list(files):
             src = f.abs_src_path or ""
@@ -379,15 +382,11 @@ class WenmingPlugin(BasePlugin[WenmingOptions]):
             content = (f"---\ndescription: \"{DESC_MARK}\"\nsearch:\n  exclude: true\n---\n\n"
                        f"# {TITLE_MARK}\n\n@@WM-CONTENT@@\n")
             files.append(File.generated(config, src, content=content, inclusion=InclusionLevel.NOT_IN_NAV))
-        for area_dir in _render_dirs():
-            static = area_dir / "static"
-            if not static.is_dir():
-                continue
-            for path in sorted(static.rglob("*")):
-                if path.is_file():
-                    dest = f"assets/wenming/{area_dir.name}/{path.relative_to(static).as_posix()}"
-                    if files.get_file_from_path(dest) is None:
-                        files.append(File.generated(config, dest, abs_src_path=str(path)))
+        from .theme import static_files
+
+        for dest, path in static_files():
+            if files.get_file_from_path(dest) is None:
+                files.append(File.generated(config, dest, abs_src_path=str(path)))
         return files
 
     def on_page_markdown(self, markdown: str, *, page, config, files) -> str:
