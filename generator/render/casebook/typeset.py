@@ -328,7 +328,8 @@ def typst_sources(config) -> dict[str, bytes]:
 
     from ...errors import UsageError
 
-    env = theme.environment(theme.project_dirs(config), keep_trailing_newline=True, **theme.TYPST_SYNTAX)
+    env = theme.environment(theme.project_dirs(config), keep_trailing_newline=True, trim_blocks=True,
+                            lstrip_blocks=True, **theme.TYPST_SYNTAX)
     out = {}
     for name in TYPST_FILES:
         try:
