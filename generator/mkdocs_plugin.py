@@ -361,8 +361,8 @@ class WenmingPlugin(BasePlugin[WenmingOptions]):
                 # published as re-encoded copies without metadata, never copied as they are.
                 if (top in RECORD_DIRS and "/" in f.src_uri) or Path(f.src_uri).suffix.lower() in IMAGE_SUFFIXES:
                     files.remove(f)
-            elif any(src.startswith(d) for d in template_dirs):
-                files.remove(f)  # renderer templates are not site assets (those live in static/)
+            elif any(src.startswith(d) for d in template_dirs) or (_render_dirs()[0] / f.src_uri).is_file():
+                files.remove(f)  # templates and their overrides are not site assets (those live in static/)
         if self.hub_areas is not None and self.snapshot is not None:  # a preview rebuild
             from .render.site.incremental import changed_records
 
