@@ -141,10 +141,9 @@ def book_html(content: BookContent, config, *, draft: bool = False, measure: boo
     if content.cover:
         width = geo["page_w"] + 2 * content.bleed_mm
         cover_url = print_copy(config, content.cover, width).resolve().as_uri()
-    head_rule = "width: 100%; vertical-align: bottom; padding-bottom: 2.2mm; border-bottom: .4pt solid #777;"
     css = env.get_template("casebook/print.css").render(
         **geo, bleed=content.bleed_mm, marks=content.marks, draft=draft, body_pt=BODY_PT,
-        cover_url=cover_url, title_css=_css_string(content.title), head_rule=head_rule)
+        cover_url=cover_url, title_css=_css_string(content.title))
     parts = [{
         "number": p.number, "ordinal": cn_number(p.number), "title": p.title,
         "title_html": Markup(typeset_text(p.title)),
