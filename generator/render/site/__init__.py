@@ -2,8 +2,8 @@
 
 Engine-neutral: :class:`SiteBuilder` turns a :class:`~generator.graph.Network` into page
 data, HTML fragments and finished record pages; ``generator.mkdocs_plugin`` feeds it
-to MkDocs + Material. Templates live in ``templates/site/`` and may be overridden by
-files of the same name under the project's ``themes/site/``.
+to MkDocs + Material. Templates live in the theme's ``templates/site/`` (:mod:`generator.theme`)
+and may be overridden, whole or by block, under the project's ``themes/site/``.
 """
 
 from .builder import (
