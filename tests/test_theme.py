@@ -152,3 +152,19 @@ def test_loader_order_default_prefix_and_self_reference(tmp_path):
     ours = env.get_template("site/moved.html").render(page={"target": {"url": "../x/", "name": "乙"}, "name": "甲"})
     default = theme.environment().get_template("site/moved.html").render(page={"target": {"url": "../x/", "name": "乙"}, "name": "甲"})
     assert ours == default and ours
+
+
+def test_poster_stylesheet_from_themes(tree):
+    """themes/signage/poster.css takes the place of the default stylesheet of the posters."""
+    from generator.config import load_config
+    from generator.load import load
+    from generator.render.signage import render_posters
+
+    css = (theme.TEMPLATES / "signage/poster.css").read_text(encoding="utf-8") + "\n.hint { display: none; }\n"
+    root = tree({"themes/signage/poster.css": css})
+    config = load_config(root / "mkdocs.yml")
+    net, _problems = load(config)
+    pdf = root / "poster.pdf"
+    render_posters(net, config, [net.stations["ceshi"]]).write_pdf(pdf)
+    text = _pdf_text(pdf)
+    assert "测试区新时代文明实践中心" in text and "手机扫码" not in text
