@@ -10,8 +10,6 @@ from .builder import (
            CONTENT_MARK,
            DESC_MARK,
            SHELL_ID,
-           STATIC,
-           TEMPLATES,
            TITLE_MARK,
            Hub,
            Shell,
@@ -19,5 +17,5 @@ from .builder import (
 )
 from .util import KIND_FOLDERS, relurl
 
-__all__ = ["CONTENT_MARK", "DESC_MARK", "KIND_FOLDERS", "SHELL_ID", "STATIC", "TEMPLATES", "TITLE_MARK", "Hub",
+__all__ = ["CONTENT_MARK", "DESC_MARK", "KIND_FOLDERS", "SHELL_ID", "TITLE_MARK", "Hub",
            "Shell", "SiteBuilder", "relurl"]

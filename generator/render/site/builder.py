@@ -39,7 +39,7 @@ from ...guard import checksum, damaged
 from ...graph import LEVEL_ORDER, Network
 from ...model import Level, tel_uri
 from ...parallel import chunked_map
-from ...theme import STATIC, TEMPLATES, ThemeEnvironment
+from ...theme import TEMPLATES, ThemeEnvironment
 from ...theme import environment as theme_environment
 from ..markdown import is_trusted
 from .bodies import render_body
