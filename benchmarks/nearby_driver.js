@@ -4,7 +4,7 @@
 "use strict";
 const fs = require("fs");
 const path = require("path");
-const nearby = require(path.join(__dirname, "..", "generator", "render", "site", "static", "nearby.js"));
+const nearby = require(path.join(__dirname, "..", "generator", "theme", "static", "site", "nearby.js"));
 
 const input = JSON.parse(fs.readFileSync(0, "utf8"));
 const dir = input.dir;

@@ -27,8 +27,9 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.toc import get_toc
 
 from .build import BuildFailed, preview
-from .build.site import SiteBuild, render_dirs
+from .build.site import SiteBuild
 from .config import DEFAULT_CATEGORIES, THEMES_DIR, from_options
+from .theme import TEMPLATES
 
 log = get_plugin_logger(__name__)
 
@@ -174,7 +175,7 @@ def _wire_theme(config, project_dir: Path) -> list[Path]:
     renderers' templates, then Material's; the default features and the site's stylesheet.
     Returns the project's own template folders (for the record pages' templates)."""
     custom = config.theme.custom_dir
-    dirs = [str(p / "templates") for p in render_dirs() if (p / "templates").is_dir()]
+    dirs = [str(TEMPLATES)]
     theme_dirs = list(config.theme.dirs)
     themes = project_dir / THEMES_DIR
     if not custom and themes.is_dir():  # the project's themes/ needs no custom_dir line

@@ -117,15 +117,31 @@ THEMES_README = """\
       site/person.html      典型人物页面 (person page)
       site/case.html        案例页面 (case page)
       site/home.html        首页的阵地与项目部分 (the home page's records)
+      qr/contact.html       扫码后打开的联系页 (the QR contact page)
+      signage/poster.html   标识牌 (posters)
+      casebook/book.typ     案例选编 (the case book, Typst)
       main.html             Material 的页面框架 (Material's page frame, see its docs)
 
-默认模板在 wenming 安装目录的 generator/render/site/templates/site/ 中,先复制一份再修改。
+只改一部分时,继承默认模板并只覆盖其中一个 block,例如 themes/site/station.html:
+(To change one part, extend the default and override one block:)
+
+    {% extends "site/station.html" %}
+    {% block contact %}
+    <p>乘 3 路公交车到村委会站下车,向北 50 米。</p>
+    {{ super() }}
+    {% endblock %}
+
+继承自己的同名模板即得到默认模板;"!default/site/station.html" 这样的名字总是指默认模板。
+各模板的 block 列表见 README 的 "Changing the look"。默认模板在 wenming 安装目录的
+generator/theme/templates/ 中,整个替换时先复制一份再修改。
 一条记录也可以用 template: 字段另选一个模板,例如 template: station-wide 对应
 themes/site/station-wide.html。空文件夹也可以留着:没有文件时全部使用默认模板。
 
-(The defaults are in generator/render/site/templates/site/ of the installed package: copy one,
-then edit it. A record's template: field picks another template, e.g. template: station-wide
-for themes/site/station-wide.html. An empty folder is fine: every page then uses the defaults.)
+(A template extending its own name gets the default; "!default/site/station.html" always names
+the default. The README's "Changing the look" lists every template's blocks. The defaults are in
+generator/theme/templates/ of the installed package: copy one to replace a whole file. A record's
+template: field picks another template, e.g. template: station-wide for
+themes/site/station-wide.html. An empty folder is fine: every page then uses the defaults.)
 """
 
 

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from generator.cli import cli
 
 ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "WENMING_NO_PROGRESS": "1"}
-DEFAULT_STATION = Path(__file__).resolve().parent.parent / "generator/render/site/templates/site/station.html"
+DEFAULT_STATION = Path(__file__).resolve().parent.parent / "generator/theme/templates/site/station.html"
 
 
 def wenming(*args: str, root: Path | None = None):

@@ -41,7 +41,7 @@ from bench_nearby import brute_force, great_circle, run_driver, sample_points, w
 NODE = shutil.which("node")
 needs_node = pytest.mark.skipif(NODE is None, reason="node not installed")
 needs_browser = pytest.mark.skipif(not browser.available(), reason="chromium not installed")
-JS = ROOT / "generator" / "render" / "site" / "static" / "nearby.js"
+JS = ROOT / "generator" / "theme" / "static" / "site" / "nearby.js"
 
 
 def node_eval(code: str) -> object:
@@ -329,7 +329,8 @@ def test_without_javascript_the_page_links_to_the_directory_by_town(site, demo_n
 
 def nearby_site(net, cfg, out: Path) -> Path:
     """Just the nearby page of ``net`` (its fragment, the script, the data files, the stylesheet)."""
-    from generator.render.site.builder import STATIC, SiteBuilder
+    from generator.render.site.builder import SiteBuilder
+    from generator.theme import STATIC
 
     fragment, _toc = SiteBuilder(net, cfg).render_hub("nearby")
     page = out / "nearby" / "index.html"
@@ -339,7 +340,7 @@ def nearby_site(net, cfg, out: Path) -> Path:
                     '<link rel="stylesheet" href="../assets/wenming/site/site.css"></head>'
                     f'<body><article class="md-typeset">{fragment}</article></body></html>', encoding="utf-8")
     (out / "assets" / "wenming" / "site").mkdir(parents=True)
-    for f in STATIC.iterdir():
+    for f in (STATIC / "site").iterdir():
         shutil.copy(f, out / "assets" / "wenming" / "site" / f.name)
     write_files(nearby_files(net), out / "nearby")
     return out

@@ -33,7 +33,8 @@ pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not available(), reason="headless Chromium is not installed")]
 
 ROOT = Path(__file__).resolve().parent.parent
-SEARCH = ROOT / "generator" / "render" / "search"
+THEME = ROOT / "generator" / "theme"
+SEARCH_STATIC = THEME / "static" / "search"
 
 PAGES = {
     "index.md": "# 首页\n\n欢迎访问新时代文明实践网站。\n",
@@ -68,9 +69,11 @@ def serve(directory: Path):
 def material_site(tmp_path_factory) -> Path:
     """A plain MkDocs + Material site using our search partial, indexed by build_index."""
     root = tmp_path_factory.mktemp("material")
+    (root / "overrides" / "partials").mkdir(parents=True)  # our search partial only
+    shutil.copy(THEME / "templates" / "partials" / "search.html", root / "overrides" / "partials")
     (root / "mkdocs.yml").write_text(
         "site_name: 测试\nsite_url: https://wm.example.org/\ndocs_dir: docs\n"
-        f"theme:\n  name: material\n  custom_dir: {json.dumps(str(SEARCH / 'templates'))}\n"
+        f"theme:\n  name: material\n  custom_dir: overrides\n"
         "  language: zh\n  font: false\nplugins: [search]\n", encoding="utf-8")
     for rel, text in PAGES.items():
         path = root / "docs" / rel
@@ -81,7 +84,7 @@ def material_site(tmp_path_factory) -> Path:
                           capture_output=True, text=True, check=False, timeout=120)
     assert proc.returncode == 0, proc.stderr
     site = root / "site"
-    shutil.copytree(SEARCH / "static", site / "assets" / "wenming" / "search")  # as the site plugin does
+    shutil.copytree(SEARCH_STATIC, site / "assets" / "wenming" / "search")  # as the site plugin does
     stats = build_index(site, SimpleNamespace(search=True))
     assert stats is not None and stats.pages_with_copy == 1
     return site
@@ -177,8 +180,8 @@ def test_sharded_index_is_merged_in_the_browser(tmp_path):
     site = make_site(tmp_path, 120, traditional=0.1, seed=5)
     stats = build_index(site, SimpleNamespace(search=True), shard_pages=50)
     assert stats is not None and len(stats.extra["shards"]) >= 2 and stats.indexed_pages == 120
-    shutil.copy(SEARCH / "static" / "search.js", site / "search.js")
-    shutil.copy(SEARCH / "static" / "names.js", site / "names.js")
+    shutil.copy(SEARCH_STATIC / "search.js", site / "search.js")
+    shutil.copy(SEARCH_STATIC / "names.js", site / "names.js")
     (site / "t.html").write_text(TEST_PAGE, encoding="utf-8")
     s2t = opencc.OpenCC("s2t")
     titles = {}

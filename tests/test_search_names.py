@@ -22,7 +22,7 @@ from generator.render.search.bench import judge, query_forms, run_names
 from generator.render.site import SiteBuilder
 
 ROOT = Path(__file__).resolve().parent.parent
-NAMES_JS = ROOT / "generator" / "render" / "search" / "static" / "names.js"
+NAMES_JS = ROOT / "generator" / "theme" / "static" / "search" / "names.js"
 
 pytestmark = pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
 

@@ -42,12 +42,6 @@ MAX_WARNINGS_SHOWN = 30
 SHELL_SRC = "{folder}/_shell.md"
 
 
-def render_dirs() -> list[Path]:
-    """The output areas (``render/site``, ``render/search``, ...): their ``templates/`` folders are
-    the theme's, their ``static/`` folders are published under ``assets/wenming/<area>/``."""
-    return sorted(p for p in (Path(__file__).parent.parent / "render").glob("*") if p.is_dir())
-
-
 def body_line(source: Path) -> int:
     """The line of an editorial page where its Markdown starts (after the front matter)."""
     raw = source.read_text(encoding="utf-8-sig")
@@ -164,8 +158,10 @@ class SiteBuild:
         if abs_src_path.startswith(docs):
             top = src_uri.split("/", 1)[0]
             return not ((top in RECORD_DIRS and "/" in src_uri) or Path(src_uri).suffix.lower() in IMAGE_SUFFIXES)
-        template_dirs = [str(p / "templates") + os.sep for p in render_dirs()]
-        return not any(abs_src_path.startswith(d) for d in template_dirs)
+        from ..theme import TEMPLATES
+
+        # templates and their overrides in themes/ are not site assets (those live in static/)
+        return not (abs_src_path.startswith(str(TEMPLATES) + os.sep) or (TEMPLATES / src_uri).is_file())
 
     def publish_images(self, site_dir: Path) -> None:
         """Every record photo once (only the changed records' under a preview rebuild)."""
@@ -190,13 +186,9 @@ class SiteBuild:
 
     def assets(self) -> list[tuple[str, Path]]:
         """(site path, file) of the stylesheets, scripts and fonts every page may use."""
-        out = []
-        for area_dir in render_dirs():
-            static = area_dir / "static"
-            if static.is_dir():
-                out += [(f"assets/wenming/{area_dir.name}/{path.relative_to(static).as_posix()}", path)
-                        for path in sorted(static.rglob("*")) if path.is_file()]
-        return out
+        from ..theme import static_files
+
+        return static_files()
 
     def theme_env(self, env: Any) -> None:
         """What the theme's Jinja templates may use: the footer's filing line, ``phone_links``."""

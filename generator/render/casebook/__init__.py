@@ -2,7 +2,7 @@
 
 ``wenming casebook YEAR`` (see :mod:`.cli`) gathers a book's cases with
 :func:`.content.gather` and typesets them with Typst (:mod:`.typeset`, template
-``templates/casebook/book.typ``): the reading copy, the text block (内文) and the
+the theme's ``casebook/book.typ``): the reading copy, the text block (内文) and the
 cover spread (封面), made print-ready by :mod:`generator.render.pdfx`.
 :mod:`.readback` reads the clreq counts back from a PDF; :mod:`.word` writes the
 Word draft and :func:`.web.web_edition_html` the site's edition.

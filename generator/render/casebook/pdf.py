@@ -15,11 +15,12 @@ import jinja2
 from lxml import html as lxml_html
 from markupsafe import Markup
 
+from ... import theme
 from . import justify
 from .content import BookContent, Entry, cn_number, markdown_html
 from .typography import typeset_html, typeset_text
 
-TEMPLATES = Path(__file__).parent / "templates"
+TEMPLATES = theme.TEMPLATES
 
 #: Paper sizes in mm and the body's characters per line: the type area is a whole
 #: number of characters wide, so lines of pure Han text are flush without help.
@@ -135,16 +136,14 @@ def _entry_view(e: Entry, config, geo) -> dict[str, Any]:
 def book_html(content: BookContent, config, *, draft: bool = False, measure: bool = True) -> str:
     """The book as one HTML document (first-pass markup: paragraphs numbered, not yet justified)."""
     geo = geometry(content.paper)
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)),
-                             autoescape=jinja2.select_autoescape(["html"]))
+    env = theme.environment(theme.project_dirs(config), autoescape=jinja2.select_autoescape(["html"]))
     cover_url = ""
     if content.cover:
         width = geo["page_w"] + 2 * content.bleed_mm
         cover_url = print_copy(config, content.cover, width).resolve().as_uri()
-    head_rule = "width: 100%; vertical-align: bottom; padding-bottom: 2.2mm; border-bottom: .4pt solid #777;"
     css = env.get_template("casebook/print.css").render(
         **geo, bleed=content.bleed_mm, marks=content.marks, draft=draft, body_pt=BODY_PT,
-        cover_url=cover_url, title_css=_css_string(content.title), head_rule=head_rule)
+        cover_url=cover_url, title_css=_css_string(content.title))
     parts = [{
         "number": p.number, "ordinal": cn_number(p.number), "title": p.title,
         "title_html": Markup(typeset_text(p.title)),

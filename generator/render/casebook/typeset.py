@@ -1,7 +1,7 @@
 """The printed book laid out by Typst: the reading copy, the text block (内文) and the cover (封面).
 
 The book's words travel to Typst as data (a JSON file named by ``sys.inputs.data``), never as markup: the
-template (``templates/casebook/book.typ``) shows every string as text, so a
+template (the theme's ``casebook/book.typ``) shows every string as text, so a
 title holding ``#``, ``*``, ``$`` or ``]`` prints as those characters and runs
 nothing. Markdown bodies are rendered to sanitised HTML by the site's own
 renderer (:func:`.content.markdown_html`) and turned into a small tree of
@@ -21,19 +21,18 @@ import json
 import math
 import os
 import re
-import shutil
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 from lxml import html as lxml_html
 
+from ... import theme
 from .content import BookContent, Entry, cn_number, markdown_html
 from .pdf import (
     BODY_PT,
     MAX_PHOTO_HEIGHT,
     PAPER,
-    TEMPLATES,
     geometry,
     photo_width_mm,
     print_copy,
@@ -318,21 +317,43 @@ def pad_pages(pages: int, signature: int) -> int:
 # --------------------------------------------------------------------------- compile
 
 
-def _compile(workdir: Path, root: Path, data: dict, out: Path, *, tagged: bool) -> None:
+#: The Typst files of the book, under the theme's ``casebook/``.
+TYPST_FILES = ("book.typ", "common.typ")
+
+
+def typst_sources(config) -> dict[str, bytes]:
+    """The book's Typst files as the theme resolves them (the project's ``themes/casebook/`` first),
+    rendered through Jinja with :data:`...theme.TYPST_SYNTAX` (``//{% block ... %}``)."""
+    import jinja2
+
+    from ...errors import UsageError
+
+    env = theme.environment(theme.project_dirs(config), keep_trailing_newline=True, trim_blocks=True,
+                            lstrip_blocks=True, **theme.TYPST_SYNTAX)
+    out = {}
+    for name in TYPST_FILES:
+        try:
+            out[name] = env.get_template(f"casebook/{name}").render().encode("utf-8")
+        except jinja2.TemplateError as exc:
+            where = f"{exc.filename or name}:{exc.lineno}" if isinstance(exc, jinja2.TemplateSyntaxError) else name
+            raise UsageError(f"案例选编模板 {where} 有误:{exc}\n  (case book template {where}: {exc})") from None
+    return out
+
+
+def _compile(workdir: Path, root: Path, data: dict, out: Path, *, tagged: bool, sources: dict[str, bytes]) -> None:
     """Typeset ``data`` with the book template. The data file is this run's own (two books may be
-    typeset at once); the template is copied beside it (Typst reads files under ``root`` only)."""
+    typeset at once); the template files are written beside it (Typst reads files under ``root`` only)."""
     import typst
 
     from ...errors import UsageError
 
     name = f"book-{os.getpid()}-{data['mode']}.json"
     (workdir / name).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-    for template in ("book.typ", "common.typ"):
-        src = TEMPLATES / "casebook" / template
+    for template, text in sources.items():
         dst = workdir / template
-        if not dst.is_file() or dst.read_bytes() != src.read_bytes():
+        if not dst.is_file() or dst.read_bytes() != text:
             tmp = dst.with_name(f".{template}.{os.getpid()}")
-            shutil.copyfile(src, tmp)
+            tmp.write_bytes(text)
             tmp.replace(dst)
     args = {"output": str(out), "root": str(root), "sys_inputs": {"data": name}}
     try:
@@ -424,7 +445,8 @@ def render_book(content: BookContent, config, output: Path, *, draft: bool = Fal
     block_path = stem.with_name(stem.name + "-内文.pdf")
     cover_path = stem.with_name(stem.name + "-封面.pdf")
     laid = output.with_name(output.name + ".typst")
-    _compile(workdir, root, data, laid, tagged=True)
+    sources = typst_sources(config)
+    _compile(workdir, root, data, laid, tagged=True, sources=sources)
 
     reading = output.with_name(output.name + ".part")
     block = block_path.with_name(block_path.name + ".part")
@@ -438,7 +460,7 @@ def render_book(content: BookContent, config, output: Path, *, draft: bool = Fal
 
     spine = spine_mm(block_pages, content.leaf_mm)
     cover_part = cover_path.with_name(cover_path.name + ".part")
-    _compile(workdir, root, {**data, "mode": "cover", "spine_mm": spine}, cover_part, tagged=False)
+    _compile(workdir, root, {**data, "mode": "cover", "spine_mm": spine}, cover_part, tagged=False, sources=sources)
     title = data["full_title"]
     _finish(reading, output, content, title, variant="plain", marks=False)  # read on screen: no marks
     _finish(block, block_path, content, title, variant=variant)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import jinja2
 from markupsafe import Markup
 
+from ... import theme
 from .content import gather
-from .pdf import TEMPLATES
 
 
 def _editorial_html(ed, config, page_url: str) -> str:
@@ -21,8 +21,7 @@ def web_edition_html(net, book, config) -> str:
     """HTML fragment: title, preface, contents by chapter with units (linked to case pages), afterword."""
     content = gather(net, book, config)
     page_url = f"casebooks/{book.year}/"
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)),
-                             autoescape=jinja2.select_autoescape(["html"]))
+    env = theme.environment(theme.project_dirs(config), autoescape=jinja2.select_autoescape(["html"]))
     return env.get_template("casebook/web.html").render(
         book=content,
         preface=content.preface, afterword=content.afterword,

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import jinja2
 
+from ... import theme
 from ...config import Config, filing
 from ...errors import Problem, did_you_mean
 from ...geo import map_links
@@ -194,12 +195,9 @@ def contact_station(net, st):
     return net.root if net.root is not None and net.root.is_active else None
 
 
-@functools.lru_cache(maxsize=1)
-def _env() -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(Path(__file__).parent / "templates")),
-        autoescape=True, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
-    )
+@functools.lru_cache(maxsize=4)
+def _env(dirs: tuple[str, ...]) -> jinja2.Environment:
+    env = theme.environment(dirs, autoescape=True, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     env.filters["phone"] = phone_html
     return env
 
@@ -256,7 +254,8 @@ def page_context(net, config: Config, qr_id: str) -> dict:
 
 
 def contact_page_html(net, config: Config, qr_id: str) -> str:
-    return _env().get_template("qr-contact.html").render(**page_context(net, config, qr_id))
+    dirs = tuple(str(d) for d in theme.project_dirs(config))
+    return _env(dirs).get_template("qr/contact.html").render(**page_context(net, config, qr_id))
 
 
 #: Fewer missing images than this are drawn by the build itself, when it writes the pages.

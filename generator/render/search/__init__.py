@@ -13,8 +13,8 @@
 4. given the network, the name index of every record (:mod:`.names`) is written to
    ``site_dir/pagefind/names/`` while Pagefind runs.
 
-The search box (``templates/partials/search.html``, ``static/names.js``,
-``static/search.js``) replaces Material's own search, which would download one big
+The search box (the theme's ``partials/search.html``, ``static/search/names.js``,
+``static/search/search.js``) replaces Material's own search, which would download one big
 JSON index: names first, then Pagefind's full-text results.
 """
 

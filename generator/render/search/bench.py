@@ -154,7 +154,9 @@ def run_names(index_dir: Path, queries: list[dict], names_js: Path | None = None
     import json
     import subprocess
 
-    js = names_js or _HERE / "static" / "names.js"
+    from ...theme import STATIC
+
+    js = names_js or STATIC / "search" / "names.js"
     runner = _HERE / "names_runner.js"
     proc = subprocess.run(["node", str(runner), str(js), str(index_dir)],
                           input=json.dumps([{"q": q["q"], "want": q["want"]} for q in queries]),

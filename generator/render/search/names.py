@@ -19,7 +19,7 @@ full name often found nothing. This index matches names by character n-grams ins
   files of the one to three keys it picks from the query, each holding the records it
   needs to score and show them (so one round trip after the settings).
 
-The browser side is ``static/names.js``; ``tests/test_search_names.py`` runs it in node
+The browser side is the theme's ``static/search/names.js``; ``tests/test_search_names.py`` runs it in node
 over every record of generated networks.
 """
 

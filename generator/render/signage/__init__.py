@@ -1,6 +1,6 @@
 """Print-ready signage: one poster per station (A4 or A3), a combined PDF and a QR label sheet.
 
-Posters are HTML + CSS (``templates/poster.html``, ``poster.css``) laid out by
+Posters are HTML + CSS (the theme's ``signage/poster.html``, ``poster.css``) laid out by
 WeasyPrint: the QR code stays vector (SVG) and the Noto CJK fonts are embedded as
 subsets. Pages are laid out at the paper size plus a 3 mm bleed on every side (the red
 bands run into it); :func:`..pdfx.finalize` makes the combined document PDF/X-4 (or X-1a,
@@ -21,13 +21,13 @@ from pathlib import Path
 
 import jinja2
 
+from ... import theme
 from ...config import Config
 from ...errors import Problem, UsageError, unknown_id
 from ...model import Level, Station
 from .. import pdfx
 from ..qr import QrImages, density_problem, qr_url, short_url
 
-TEMPLATES = Path(__file__).parent / "templates"
 #: Paper sizes in mm (portrait). The design is drawn for A4 and scaled for A3.
 PAPERS = {"A4": (210.0, 297.0), "A3": (297.0, 420.0)}
 #: QR image side on an A4 poster, quiet zone included: the symbol itself is >= 100 mm
@@ -191,10 +191,13 @@ def select_stations(net, ids: tuple[str, ...] | list[str] = (), level: str | Non
 # ----------------------------------------------------------------------------- HTML
 
 
-@functools.lru_cache(maxsize=1)
-def _env() -> jinja2.Environment:
-    return jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True,
-                              trim_blocks=True, lstrip_blocks=True)
+@functools.lru_cache(maxsize=4)
+def _theme_env(dirs: tuple[str, ...]) -> jinja2.Environment:
+    return theme.environment(dirs, autoescape=True, trim_blocks=True, lstrip_blocks=True)
+
+
+def _env(config: Config) -> jinja2.Environment:
+    return _theme_env(tuple(str(d) for d in theme.project_dirs(config)))
 
 
 def _svg_src(svg: str) -> str:
@@ -266,7 +269,7 @@ def poster_html(net, config: Config, stations: list[Station], paper: str, qr: Qr
 
     posters = [poster_data(net, config, st, qr) for st in stations]
     title = posters[0]["name"] if len(posters) == 1 else f"{config.site_name} 标识牌"
-    return _env().get_template("poster.html").render(
+    return _env(config).get_template("signage/poster.html").render(
         posters=posters, paper={"w": pw, "h": ph}, u=u, qr_mm=QR_MM_A4, title=title, bleed=BLEED_MM)
 
 
@@ -292,7 +295,7 @@ def labels_html(net, config: Config, stations: list[Station], paper: str, qr: Qr
             "x": round(margin + (k % cols) * cw, 2), "y": round(margin + (k // cols) * ch, 2),
             "qr_src": _svg_src(qr.svg(url)),
         })
-    return _env().get_template("labels.html").render(
+    return _env(config).get_template("signage/labels.html").render(
         pages=pages, cell=cell, paper={"w": pw, "h": ph}, title=f"{config.site_name} 二维码贴纸",
         bleed=BLEED_MM)
 
@@ -300,16 +303,18 @@ def labels_html(net, config: Config, stations: list[Station], paper: str, qr: Qr
 # ----------------------------------------------------------------------------- PDF
 
 
-def _html(text: str):
+def _html(text: str, config: Config):
+    """A WeasyPrint document; ``poster.css`` is the project's (themes/signage/) or the default."""
     from weasyprint import HTML
 
-    return HTML(string=text, base_url=str(TEMPLATES) + "/")
+    css = _env(config).loader.filename("signage/poster.css")
+    return HTML(string=text, base_url=str(css.parent) + "/")
 
 
 def render_posters(net, config: Config, stations: list[Station], paper: str = "A4", qr: QrImages | None = None):
     """A laid-out WeasyPrint document, one page per station."""
     qr = qr or QrImages(config)
-    return _html(poster_html(net, config, stations, paper, qr)).render()
+    return _html(poster_html(net, config, stations, paper, qr), config).render()
 
 
 def write_posters(doc, config: Config, stations: list[Station], out_dir: Path, paper: str,
@@ -396,7 +401,7 @@ def write_signage(net, config: Config, stations: list[Station], out_dir: Path, p
                 res.previews.extend(targets)
     if labels:
         res.labels = out_dir / f"labels-{paper}.pdf"
-        _print_file(_html(labels_html(net, config, stations, paper, qr)), res.labels,
+        _print_file(_html(labels_html(net, config, stations, paper, qr), config), res.labels,
                     f"{config.site_name} 二维码贴纸", variant)
     if preflight:
         from ...preflight import preflight as check_pdf

@@ -39,14 +39,14 @@ from ...guard import checksum, damaged
 from ...graph import LEVEL_ORDER, Network
 from ...model import Level, tel_uri
 from ...parallel import chunked_map
+from ...theme import TEMPLATES, ThemeEnvironment
+from ...theme import environment as theme_environment
 from ...urls import hub_title, hub_url
 from ..markdown import is_trusted
 from .bodies import render_body
 from .context import Contexts, Extras, resolve_photo
 from .util import KIND_FOLDERS, LEVEL_LABELS, LEVEL_SLUGS, phone_html, phone_links, record_url
 
-TEMPLATES = Path(__file__).parent / "templates"
-STATIC = Path(__file__).parent / "static"
 TITLE_MARK = "@@WM-TITLE@@"
 DESC_MARK = "@@WM-DESCRIPTION@@"
 CONTENT_MARK = "@@WM-CONTENT@@"
@@ -141,10 +141,8 @@ class SiteBuilder:
         self.cfg = config
         self.extras = extras or default_extras()
         self.ctx = Contexts(net, config, self.extras)
-        dirs = [Path(d) for d in template_dirs if Path(d).is_dir()]
-        if TEMPLATES not in dirs:
-            dirs.append(TEMPLATES)
-        self.template_dirs = dirs
+        dirs = [Path(d) for d in template_dirs if Path(d).is_dir() and Path(d).resolve() != TEMPLATES]
+        self.template_dirs = [*dirs, TEMPLATES]
         self.env = _environment(tuple(str(d) for d in dirs), getattr(config, "site_name", ""))
         self._template_hash: str | None = None
         self._templates: dict[tuple[str, str], jinja2.Template] = {}
@@ -643,7 +641,7 @@ class FragmentCache:
 _ENVIRONMENTS: dict[tuple[str, ...], jinja2.Environment] = {}
 
 
-class _PageEnvironment(jinja2.Environment):
+class _PageEnvironment(ThemeEnvironment):
     """Page data is plain dicts: ``page.name`` looks the key up first. Jinja's own order (the
     attribute, then the key) raises and catches an AttributeError for every such lookup, a
     few hundred per page."""
@@ -662,9 +660,8 @@ def _environment(dirs: tuple[str, ...], site_name: str) -> jinja2.Environment:
     preview (templates are compiled once; Jinja reloads a template whose file changed)."""
     env = _ENVIRONMENTS.get((*dirs, site_name))
     if env is None:
-        env = _ENVIRONMENTS[(*dirs, site_name)] = _PageEnvironment(
-            loader=jinja2.FileSystemLoader(list(dirs)),
-            autoescape=True, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False,
+        env = _ENVIRONMENTS[(*dirs, site_name)] = theme_environment(
+            dirs, cls=_PageEnvironment, autoescape=True, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False,
         )
         env.filters["num"] = lambda n: f"{n:,}" if isinstance(n, int) else n
         env.filters["tel"] = tel_uri

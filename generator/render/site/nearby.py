@@ -1,6 +1,6 @@
 """Data of the 找身边的实践站 page (``nearby/``): active stations in spatial cells, and towns.
 
-The phone finds its nearest stations itself (``static/nearby.js``) and downloads only the cells
+The phone finds its nearest stations itself (the theme's ``static/site/nearby.js``) and downloads only the cells
 around it, so the data one answer costs stays small on a city or a province:
 
 * ``nearby/index.json``: the grid (cell size ``d`` in degrees of GCJ-02 latitude and longitude),
