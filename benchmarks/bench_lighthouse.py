@@ -22,22 +22,20 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import http.server
 import json
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
-import threading
-from functools import partial
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from tests.test_a11y import PAGES as A11Y_PAGES  # noqa: E402 - one list of page kinds
-from tests.test_deploy import NGINX, running_nginx  # noqa: E402 - the same nginx as the deploy tests
+from tests.browser import serve_dir
+from tests.test_a11y import PAGES as A11Y_PAGES
+from tests.test_deploy import NGINX, running_nginx
 
 DRIVER = REPO / "benchmarks" / "lighthouse_driver.mjs"
 LIGHTHOUSE = REPO / "node_modules" / "lighthouse"
@@ -84,14 +82,8 @@ def serve(project: Path, how: str):
                 running_nginx(project, Path(work)) as (port, _):
             yield f"http://127.0.0.1:{port}{site_prefix(project)}"
         return
-    handler = partial(http.server.SimpleHTTPRequestHandler, directory=str(project / "site"))
-    handler.log_message = lambda *a: None
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}/"
-    finally:
-        httpd.shutdown()
+    with serve_dir(project / "site") as base:
+        yield base
 
 
 def lighthouse(urls: list[str], categories=CATEGORIES) -> list[dict]:
