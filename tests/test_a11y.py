@@ -248,9 +248,19 @@ def test_elder_switch_is_remembered_and_meets_the_miit_rules(served, shots):
         b.eval("document.querySelector('.wm-mode').click()")
         assert b.eval("document.documentElement.classList.contains('wm-elder')")
         assert b.eval("document.querySelector('.wm-mode').textContent") == "标准版"
-        # remembered on the next page, applied before the first paint (reader.js runs in <head>)
+        # remembered on the next page, applied before the first paint by the inline script in <head>:
+        # it works with reader.js (deferred, so it may run after the first paint) never arriving
+        b.send("Network.setBlockedURLs", {"urls": ["*/reader.js"]}, session=True)
         b.open(served + PAGES["station"])
         assert b.eval("document.documentElement.classList.contains('wm-elder')")
+        assert b.eval("document.querySelector('.wm-mode')") is None, "reader.js was blocked"
+        b.send("Network.setBlockedURLs", {"urls": []}, session=True)
+        b.open(served + PAGES["station"])
+        assert b.eval("document.documentElement.classList.contains('wm-elder')")
+        # nothing in <head> but style sheets holds the first paint back: scripts there are inline or deferred
+        blocking = b.eval("[...document.head.querySelectorAll('script[src]:not([defer]):not([async])')]"
+                          ".map(s => s.getAttribute('src'))")
+        assert [src for src in blocking if "md-scope" not in src] == [], blocking
         m = elder_measures(b, SITE_TEXT, SITE_PARAS, SITE_CONTROLS)
         assert_elder_rules(m, "station page")
         assert m["wide"] <= 360

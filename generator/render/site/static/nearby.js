@@ -285,6 +285,7 @@
       3: ["timeout", "定位超时,手机暂时无法确定位置。"]
     };
     function ask(fresh) {
+      locate.textContent = locate.getAttribute("data-again");
       towns.hidden = true;
       list.hidden = true;
       note.hidden = true;
@@ -318,18 +319,17 @@
         location.href = a.href;
       });
     });
-    locate.addEventListener("click", function () { locate.textContent = again; ask(true); });
+    locate.addEventListener("click", function () { ask(true); });
     getIndex().catch(function () { index = null; });
     // The position is asked for at once when the reader has allowed (or refused) it before; a first
-    // visit waits for a tap on the button: browsers advise asking only on a tap, and Lighthouse
-    // counts a question on load against the page's best practices.
-    var again = locate.textContent;
+    // visit waits for a tap on the button, with the page's own words in the status line from the
+    // first paint (nothing moves): browsers advise asking only on a tap, and Lighthouse counts a
+    // question on load against the page's best practices.
     var permissions = navigator.permissions && navigator.permissions.query && window.isSecureContext;
     if (!permissions) return ask();
     navigator.permissions.query({ name: "geolocation" }).then(function (p) {
       if (p.state !== "prompt") return ask();
-      locate.textContent = locate.getAttribute("data-first");
-      say("点“" + locate.textContent + "”,手机会问您是否允许使用位置;也可以在下面选镇(街道)。", "ready");
+      root.setAttribute("data-state", "ready");
     }, function () { ask(); });
   }
 
