@@ -131,6 +131,7 @@
     var first = article.querySelector("h1");
     if (first) first.parentNode.insertBefore(box, first.nextSibling);
     else article.insertBefore(box, article.firstChild);
+    root.classList.add("wm-tts-on");  // the room kept under the <h1> (site.css) goes to the control
   }
 
   function trySpeech() {
