@@ -25,6 +25,7 @@ import contextlib
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -137,6 +138,8 @@ def table(results: dict[str, dict]) -> str:
 
 
 def main() -> int:
+    # a `kill` ends the run as Ctrl-C does: nginx and the browser are stopped on the way out
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("stopped"))
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--project", type=Path, default=REPO, help="the demo project (default: this repository)")
     ap.add_argument("--rebuild", action="store_true", help="build the project even when site/ exists")

@@ -13,6 +13,10 @@ const chrome = await chromeLauncher.launch({
   chromePath: process.env.CHROME_PATH || undefined,
   chromeFlags: ["--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run"],
 });
+// Stopped (the benchmark's timeout, Ctrl-C): the browser goes too.
+for (const signal of ["SIGTERM", "SIGINT"]) {
+  process.on(signal, () => { chrome.kill(); process.exit(1); });
+}
 const METRICS = {
   fcp: "first-contentful-paint", lcp: "largest-contentful-paint", tbt: "total-blocking-time",
   cls: "cumulative-layout-shift", si: "speed-index",

@@ -31,7 +31,8 @@ pytestmark = [
 
 
 #: One page of each template (a 所, 点 and 基地 share the station page's; the indexes the
-#: projects index's): about 5 s a page on an idle machine. The benchmark runs every kind.
+#: projects index's): all 25 kinds took 5.7 min on a 2-core machine at load average 14-18, so the
+#: test takes these 15; benchmarks/bench_lighthouse.py runs every kind.
 KINDS = ("home", "center", "station", "merged", "qr", "project", "person", "case", "projects-index",
          "directory", "directory-level", "stats", "casebook-web", "404", "nearby")
 
