@@ -248,9 +248,20 @@ def test_elder_switch_is_remembered_and_meets_the_miit_rules(served, shots):
         b.eval("document.querySelector('.wm-mode').click()")
         assert b.eval("document.documentElement.classList.contains('wm-elder')")
         assert b.eval("document.querySelector('.wm-mode').textContent") == "标准版"
-        # remembered on the next page, applied before the first paint (reader.js runs in <head>)
+        # remembered on the next page, applied before the first paint by the inline script in <head>:
+        # it works with reader.js (deferred, so it may run after the first paint) never arriving
+        b.send("Network.setBlockedURLs", {"urls": ["*/reader.js"]}, session=True)
         b.open(served + PAGES["station"])
         assert b.eval("document.documentElement.classList.contains('wm-elder')")
+        assert b.eval("document.querySelector('.wm-mode')") is None, "reader.js was blocked"
+        b.send("Network.setBlockedURLs", {"urls": []}, session=True)
+        b.open(served + PAGES["station"])
+        assert b.eval("document.documentElement.classList.contains('wm-elder')")
+        # nothing in <head> but style sheets holds the first paint back: scripts there are inline or deferred
+        blocking = b.eval("[...document.head.querySelectorAll('script[src]:not([defer]):not([async])')]"
+                          ".map(s => s.getAttribute('src'))")
+        assert blocking == []
+        assert b.eval("[...document.querySelectorAll('script[src*=\"/bundle.\"]')].map(s => s.defer)") == [True]
         m = elder_measures(b, SITE_TEXT, SITE_PARAS, SITE_CONTROLS)
         assert_elder_rules(m, "station page")
         assert m["wide"] <= 360
@@ -419,6 +430,34 @@ def test_read_aloud_is_hidden_without_a_chinese_voice(served):
         b.open(served + PAGES["station"])
         assert b.eval("document.querySelector('.wm-speak')") is None
         assert b.eval("document.querySelector('.wm-mode')") is not None, "the 长辈版 switch is there regardless"
+
+
+LAYOUT_SHIFT = """window.__shift = 0;
+new PerformanceObserver(list => { for (const e of list.getEntries()) if (!e.hadRecentInput) window.__shift += e.value; })
+  .observe({type: 'layout-shift', buffered: true});"""
+
+
+@pytest.mark.parametrize("elder", [False, True])
+def test_nothing_moves_while_a_page_loads(served, elder):
+    """Lighthouse's CLS in a real browser: the remembered 长辈版, the switch and 朗读 (with a Chinese
+    voice) and the nearby page's script may not shift what the reader already sees."""
+    with speech_browser([{"lang": "zh-CN", "name": "普通话"}]) as b:
+        b.open(served)
+        b.eval("localStorage.setItem('wenming-reader', 'elder')" if elder else "localStorage.clear()")
+        b.send("Page.addScriptToEvaluateOnNewDocument", {"source": LAYOUT_SHIFT}, session=True)
+        # a phone on a slow network, as Lighthouse has it: the page paints before its scripts run
+        b.send("Network.emulateNetworkConditions", {"offline": False, "latency": 150, "downloadThroughput": 200_000,
+                                                    "uploadThroughput": 90_000}, session=True)
+        b.send("Emulation.setCPUThrottlingRate", {"rate": 4}, session=True)
+        for kind in ("home", "station", "qr", "stats", "nearby"):
+            b.open(served + (PAGES[kind] if kind != "nearby" else "nearby/"), settle=0.5)
+            if kind != "qr":  # large print as it is, one request with no script
+                assert b.eval("document.documentElement.classList.contains('wm-elder')") is elder, kind
+            b.pump(0.5)
+            assert b.eval("Math.round(window.__shift * 1000) / 1000") == 0, f"{kind}: layout shift while loading"
+            if kind == "station":  # 暂停 and 停止 wait until reading starts, in 长辈版 too
+                assert b.eval("[...document.querySelectorAll('.wm-speak button')].filter(e => e.getClientRects().length)"
+                              ".map(e => e.textContent)") == ["朗读本页"]
 
 
 # ------------------------------------------------------------------------ keyboard

@@ -274,6 +274,27 @@ def test_a_phone_next_to_a_station_sees_it_first(site, demo_network, shots):  # 
 
 
 @needs_browser
+def test_a_first_visit_asks_for_the_position_only_on_a_tap(site, demo_network):  # noqa: F811
+    """Nothing decided yet (the permission is "prompt"): the page waits for the button, the towns shown,
+    and asks the browser on the tap (browsers advise it; Lighthouse counts a question on load)."""
+    with serve_dir(site) as base, Browser(360, 740) as b:
+        b.open(base + "nearby/")
+        assert b.eval("navigator.permissions.query({name: 'geolocation'}).then(p => p.state)",
+                      await_promise=True) == "prompt"
+        assert wait_done(b) == "ready"
+        status = b.eval("document.querySelector('.wm-nearby__status').textContent")
+        button = b.eval("document.querySelector('.wm-nearby__locate').textContent")
+        assert button == "用我的位置查找" and button in status and "镇(街道)" in status
+        assert b.eval("document.getElementById('wm-towns').hidden") is False
+        target = demo_network.stations["gulou-kaigelou"].location
+        b.set_geolocation(*gcj02_to_wgs84(target.lat, target.lng))
+        b.eval("document.querySelector('.wm-nearby__locate').click()")
+        assert wait_done(b) == "located"
+        assert shown(b)[0]["name"] == demo_network.stations["gulou-kaigelou"].name
+        assert b.eval("document.querySelector('.wm-nearby__locate').textContent") == "用我的位置重新查找"
+
+
+@needs_browser
 def test_a_refused_position_still_reaches_the_town_in_one_or_two_taps(site, demo_network, shots):  # noqa: F811
     with serve_dir(site) as base, Browser(360, 740) as b:
         b.deny_geolocation()
@@ -325,6 +346,8 @@ def test_without_javascript_the_page_links_to_the_directory_by_town(site, demo_n
         assert all("/directory/regions/" in h or "/stations/" in h for _t, h in links)
         assert b.eval("getComputedStyle(document.getElementById('wm-towns')).display") != "none"
         assert "无法使用手机位置" in b.text()
+        assert b.eval("document.querySelector('.wm-nearby__locate').getClientRects().length") == 0, \
+            "a button that needs the script is not shown without it"
 
 
 def nearby_site(net, cfg, out: Path) -> Path:

@@ -285,6 +285,7 @@
       3: ["timeout", "定位超时,手机暂时无法确定位置。"]
     };
     function ask(fresh) {
+      locate.textContent = locate.getAttribute("data-again");
       towns.hidden = true;
       list.hidden = true;
       note.hidden = true;
@@ -318,10 +319,18 @@
         location.href = a.href;
       });
     });
-    locate.hidden = false;
     locate.addEventListener("click", function () { ask(true); });
     getIndex().catch(function () { index = null; });
-    ask();
+    // The position is asked for at once when the reader has allowed (or refused) it before; a first
+    // visit waits for a tap on the button, with the page's own words in the status line from the
+    // first paint (nothing moves): browsers advise asking only on a tap, and Lighthouse counts a
+    // question on load against the page's best practices.
+    var permissions = navigator.permissions && navigator.permissions.query && window.isSecureContext;
+    if (!permissions) return ask();
+    navigator.permissions.query({ name: "geolocation" }).then(function (p) {
+      if (p.state !== "prompt") return ask();
+      root.setAttribute("data-state", "ready");
+    }, function () { ask(); });
   }
 
   var api = { wgs84ToGcj02: wgs84ToGcj02, gcj02ToWgs84: gcj02ToWgs84, mapLinks: mapLinks, haversine: haversine,

@@ -1,11 +1,11 @@
 /* wenming reader aids: the 长辈版/标准版 switch and 朗读 (read the page aloud).
-   Loaded in <head> (no inline script: the site runs under a strict Content-Security-Policy), so the
-   remembered 长辈版 is on <html> before the first paint. Without JavaScript the standard page is
+   Deferred; the small inline script in main.html (allowed by its hash in the site's strict
+   Content-Security-Policy) has put the remembered 长辈版 on <html> before the first paint. Without JavaScript the standard page is
    complete; these are additions. Nothing is sent anywhere: the choice stays in localStorage and
    speech uses the browser's own voices (Web Speech API). */
 (function () {
   "use strict";
-  var KEY = "wenming-reader";
+  var KEY = "wenming-reader";  // read before the first paint by the inline script of main.html too
   var root = document.documentElement;
 
   function remembered() {
@@ -131,6 +131,7 @@
     var first = article.querySelector("h1");
     if (first) first.parentNode.insertBefore(box, first.nextSibling);
     else article.insertBefore(box, article.firstChild);
+    root.classList.add("wm-tts-on");  // the room kept under the <h1> (site.css) goes to the control
   }
 
   function trySpeech() {
