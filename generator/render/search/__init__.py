@@ -491,10 +491,26 @@ def build_index(site_dir: Path, config: Any = None, *, prepared: bool = False,
     names_dir = site_dir / f".{BUNDLE_DIR}-names"
 
     def write_names() -> None:
-        from .names import entries, write_index
+        from . import names
 
         shutil.rmtree(names_dir, ignore_errors=True)
-        stats.extra["names"] = write_index(names_dir, entries(net, titles))
+        start = time.perf_counter()
+        raw = names.inputs(net, titles)
+        # Kept by a hash of every input, beside Pagefind's shards: an unchanged network loads
+        # no dictionary and writes nothing (hard links to the cached files).
+        key = f"names-{names.inputs_key(raw)}" if cache is not None else None
+        cached = cache.get(key, names_dir / NAMES_DIR) if key is not None else None
+        if cached is not None:
+            files = [e for e in os.scandir(names_dir / NAMES_DIR) if e.is_file()]
+            stats.extra["names"] = {"records": cached, "files": len(files), "cached": True,
+                                    "bytes": sum(e.stat().st_size for e in files if e.name != names.META_NAME),
+                                    "seconds": time.perf_counter() - start}
+            return
+        figures = names.write_index(names_dir, names.from_inputs(raw))
+        figures["seconds"] = time.perf_counter() - start
+        stats.extra["names"] = figures
+        if key is not None:
+            cache.put(key, names_dir / NAMES_DIR, figures["records"])
 
     # The name index is written while Pagefind runs in its own processes, except on a network
     # so big that its memory would add to theirs (a province): then after them.
