@@ -36,8 +36,11 @@ def demo_network(demo_config):
 
 @pytest.fixture(scope="session")
 def demo_site(tmp_path_factory) -> Path:
-    """The demo network built by ``mkdocs build`` into a folder of this test session's own
-    (a copy of the project: the build's QR lock and caches stay out of the repository)."""
+    """The demo network built by ``mkdocs build --strict`` into a folder of this test session's
+    own (a copy of the project: the build's QR lock and caches stay out of the repository).
+    The one build of the demo a test session makes: every test that reads the built demo takes
+    this fixture (``site`` in test_site.py is another name for it), none reads a ``./site`` left
+    by an earlier build. Tests only read it."""
     import shutil
     import subprocess
     import sys
@@ -48,9 +51,9 @@ def demo_site(tmp_path_factory) -> Path:
     for name in ("mkdocs.yml", "qr-lock.txt"):
         shutil.copy(ROOT / name, root / name)
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "WENMING_NO_PROGRESS": "1"}
-    proc = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-d", str(root / "site")],
-                          cwd=root, capture_output=True, text=True, env=env)
-    assert proc.returncode == 0, proc.stderr
+    proc = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "--strict", "-d", str(root / "site")],
+                          cwd=root, capture_output=True, text=True, env=env, timeout=900, check=False)
+    assert proc.returncode == 0, proc.stderr[-3000:]
     return root / "site"
 
 

@@ -4,8 +4,6 @@ photos with metadata; and the demo site passes it."""
 from __future__ import annotations
 
 import io
-import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -125,26 +123,9 @@ def test_command_line(tmp_path, capsys):
     assert proc.returncode == 1 and "broken link: nope/" in proc.stdout
 
 
-def build_demo(dest: Path) -> subprocess.CompletedProcess:
-    """Build the demo project from a copy (the build may update caches and lock files)."""
-    project = dest / "project"
-    project.mkdir(parents=True)
-    for name in ("mkdocs.yml", "content", "themes", "qr-lock.txt"):
-        src = ROOT / name
-        if src.is_dir():
-            shutil.copytree(src, project / name)
-        elif src.is_file():
-            shutil.copy2(src, project / name)
-    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", CI="1")
-    return subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-d", str(dest / "site")],
-                          cwd=project, capture_output=True, text=True, env=env, timeout=600, check=False)
-
-
 @pytest.mark.slow
-def test_demo_site_makes_no_third_party_request_and_has_no_broken_links(tmp_path):
-    proc = build_demo(tmp_path)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    site = tmp_path / "site"
+def test_demo_site_makes_no_third_party_request_and_has_no_broken_links(demo_site):
+    site = demo_site  # the demo built once per session (conftest.py)
     found = crawl(site, SITE_URL)
     assert not found, "\n".join(f.format("en") for f in found)
     assert len(list(site.rglob("*.html"))) > 20

@@ -318,3 +318,30 @@ def test_name_index_is_written_beside_pagefind_or_after_it(tmp_path, county_netw
             rows.update({(r[0], r[1]): r for r in json.loads(f.read_text(encoding="utf-8"))["r"]})
     assert len(rows) == records + 2 and (4, "stats/") in rows
     assert meta["shards"] >= 1 and not list(site.glob(".pagefind*"))
+
+
+def test_an_unchanged_network_reuses_its_name_index(tmp_path, demo_network):
+    """The name index is kept in the build cache by a hash of its inputs: a rebuild of the same
+    network writes the same bytes without reading pypinyin's dictionary; a changed title is a
+    new index holding it."""
+    from generator.render.search import names
+
+    cfg = SimpleNamespace(search=True, cache_path=tmp_path / "cache")
+    titles = [("stats/", "数据统计"), ("about/", "关于")]
+
+    def build(site: Path, pages: list) -> tuple[dict, dict[str, bytes]]:
+        stats = build_index(site, cfg, net=demo_network, titles=pages)
+        folder = site / BUNDLE_DIR / "names"
+        return stats.extra["names"], {f.name: f.read_bytes() for f in folder.iterdir()}
+
+    first, files = build(make_site(tmp_path / "a", 20, seed=2), titles)
+    assert not first.get("cached") and len(files) == first["files"] > 1
+    names._readings.cache_clear()
+    names._INITIAL.clear()
+    again, same = build(make_site(tmp_path / "b", 20, seed=2), titles)
+    assert again["cached"] and same == files
+    assert (again["records"], again["files"], again["bytes"]) == (first["records"], first["files"], first["bytes"])
+    assert names._readings.cache_info().misses == 0  # no dictionary was read
+    changed, other = build(make_site(tmp_path / "c", 20, seed=2), [*titles, ("join/", "志愿者招募")])
+    assert not changed.get("cached") and changed["records"] == first["records"] + 1
+    assert any("志愿者招募" in b.decode() for b in other.values()) and names._readings.cache_info().misses == 1

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -15,22 +12,14 @@ from bs4 import BeautifulSoup
 from generator.model import Status, tel_uri
 
 ROOT = Path(__file__).resolve().parent.parent
-ENV = {**os.environ, "WENMING_NO_PROGRESS": "1", "NO_MKDOCS_2_WARNING": "1"}
 RESOURCE_ATTRS = {"img": "src", "script": "src", "iframe": "src", "source": "src", "video": "src",
                   "audio": "src", "embed": "src", "track": "src", "object": "data"}
 
 
-def mkdocs(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "mkdocs", *args], cwd=cwd, env=ENV,
-                          capture_output=True, text=True, timeout=300, check=False)
-
-
 @pytest.fixture(scope="session")
-def site(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("demo") / "site"
-    proc = mkdocs("build", "--strict", "-f", str(ROOT / "mkdocs.yml"), "-d", str(out))
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    return out
+def site(demo_site) -> Path:
+    """The demo, built once per session (conftest's ``demo_site``)."""
+    return demo_site
 
 
 def soup(path: Path) -> BeautifulSoup:

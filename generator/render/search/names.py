@@ -25,6 +25,7 @@ over every record of generated networks.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import os
@@ -96,15 +97,32 @@ def display_short(name: str) -> str:
 _INITIAL: dict[str, str] = {}
 
 
+@functools.lru_cache(maxsize=1)
+def _readings() -> dict[int, str]:
+    """pypinyin's character dictionary (code point → readings). Read from the package's own
+    ``pinyin_dict.json`` without importing the package: ``import pypinyin`` also loads its phrase
+    dictionary, ten times the time; the module is the fallback."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("pypinyin")
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        try:
+            with open(Path(folder) / "pinyin_dict.json", encoding="utf-8") as fh:
+                return {int(k): v for k, v in json.load(fh).items()}
+        except (OSError, ValueError, AttributeError):
+            break
+    from pypinyin.pinyin_dict import pinyin_dict
+
+    return pinyin_dict
+
+
 def _initial(ch: str) -> str:
     got = _INITIAL.get(ch)
     if got is None:
         if ch.isascii():
             got = ch
         else:
-            from pypinyin.pinyin_dict import pinyin_dict
-
-            reading = pinyin_dict.get(ord(ch), "")
+            reading = _readings().get(ord(ch), "")
             first = unicodedata.normalize("NFD", reading.split(",", 1)[0])[:1]
             got = first if first.isascii() and first.isalpha() else ""
         _INITIAL[ch] = got
@@ -162,42 +180,66 @@ class Entry:
             row.pop()
         return row
 
-    def rank(self, length: int) -> tuple:
-        """Static order of the records under one key: records before pages, active first,
-        shorter names (the key is more of the name), higher levels."""
-        return (self.kind == 4, self.inactive, length, self.level if self.level >= 0 else 9)
 
-
-def entries(net: Any, pages: Iterable[tuple[str, str]] = ()) -> list[Entry]:
-    """The records of ``net`` and the ``(url, title)`` pages, as index entries."""
+def inputs(net: Any, pages: Iterable[tuple[str, str]] = ()) -> list[tuple]:
+    """What the index is made of: one tuple of :class:`Entry`'s arguments per record of ``net``
+    and per ``(url, title)`` page, before any name is normalised (cheap: no dictionary)."""
     from ...model.fields import tel_uri
     from ...model.records import Station
 
-    out: list[Entry] = []
+    out: list[tuple] = []
     levels = {lv: i for i, lv in enumerate(LEVELS)}
     stations: dict[str, Station] = net.stations
     for s in stations.values():
         parent = stations.get(s.parent or "")
         level = str(getattr(s.level, "value", s.level))
-        out.append(Entry(0, s.id, s.name, [s.name, s.short_name], level=levels.get(level, len(LEVELS)),
-                         where=display_short(parent.display_name) if parent else "",
-                         phone=s.phone or "", tel=tel_uri(s.phone) if s.phone else "",
-                         inactive=not s.is_active))
+        out.append((0, s.id, s.name, [s.name, s.short_name], levels.get(level, len(LEVELS)),
+                    display_short(parent.display_name) if parent else "",
+                    s.phone or "", tel_uri(s.phone) if s.phone else "", not s.is_active))
     for p in net.projects.values():
         owner = stations.get(p.station)
-        out.append(Entry(1, p.id, p.name, [p.name], where=display_short(owner.display_name) if owner else ""))
+        out.append((1, p.id, p.name, [p.name], -1, display_short(owner.display_name) if owner else ""))
     for person in net.people.values():
         owner = stations.get(person.station or "")
-        out.append(Entry(2, person.id, person.name, [person.name],
-                         where=display_short(owner.display_name) if owner else ""))
+        out.append((2, person.id, person.name, [person.name], -1,
+                    display_short(owner.display_name) if owner else ""))
     for c in net.cases.values():
         unit = next((display_short(stations[sid].display_name) for sid in c.stations if sid in stations),
                     c.unit)
-        out.append(Entry(3, c.id, c.title, [c.title], where=f"{c.year}年" + (f" · {unit}" if unit else "")))
+        out.append((3, c.id, c.title, [c.title], -1, f"{c.year}年" + (f" · {unit}" if unit else "")))
     for url, title in pages:
         if title:
-            out.append(Entry(4, url, title, [title]))
+            out.append((4, url, title, [title]))
+    return out
+
+
+def inputs_key(raw: list[tuple]) -> str:
+    """A hash of :func:`inputs` and of everything else the index files depend on (this module,
+    the conversion tables, pypinyin's and OpenCC's versions): equal keys, equal files."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    from ...guard import checksum
+
+    here = Path(__file__).resolve().parent
+    try:
+        versions = f"{version('pypinyin')}|{version('opencc')}"
+    except PackageNotFoundError:  # pragma: no cover - both are hard dependencies
+        versions = ""
+    return checksum(versions, (here / "names.py").read_bytes(), (here / "t2s.py").read_bytes(),
+                    json.dumps(raw, ensure_ascii=False, separators=(",", ":")))
+
+
+def from_inputs(raw: list[tuple]) -> list[Entry]:
+    """The index entries of :func:`inputs` (records whose name normalises to nothing left out)."""
+    out = [Entry(kind, ref, title, names, level=level, where=where, phone=phone, tel=tel, inactive=inactive)
+           for kind, ref, title, names, level, where, phone, tel, inactive in
+           (r + (-1, "", "", "", False)[len(r) - 4:] for r in raw)]
     return [e for e in out if e.forms]
+
+
+def entries(net: Any, pages: Iterable[tuple[str, str]] = ()) -> list[Entry]:
+    """The records of ``net`` and the ``(url, title)`` pages, as index entries."""
+    return from_inputs(inputs(net, pages))
 
 
 def _grams(text: str, n: int) -> Iterable[tuple[int, str]]:
@@ -221,9 +263,12 @@ def build_keys(items: list[Entry], cap: int = CAP, max_key: int = MAX_KEY
         mine = [(f, "") for f in e.forms] + [(x, "~") for x in e.letters if len(x) >= 2]
         texts.append(mine)
         for body, mark in mine:
+            length = len(body)
             for n in ((2,) if mark else (1, 2)):
-                for _, g in _grams(body, n):
-                    add(mark + g, idx, len(body))
+                for i in range(length - n + 1):  # add(), inlined: the index's hottest loop
+                    seen = lists[mark + body[i:i + n]]
+                    if length < seen.get(idx, 1 << 30):
+                        seen[idx] = length
     frequent = {k for k, v in lists.items() if len(v) > cap and len(k.lstrip("~")) >= 2}
     # Extend frequent keys by one character, as long as they stay frequent.
     n = 2
@@ -240,8 +285,13 @@ def build_keys(items: list[Entry], cap: int = CAP, max_key: int = MAX_KEY
         n += 1
     out: dict[str, list[int]] = {}
     counts: dict[str, int] = {}
+    # The order of the records under one key: records before pages, active first, shorter names
+    # (the key is more of the name), higher levels, then the record's number; as one integer per
+    # record (fields in bit ranges, the length at bit 36): sorting by tuples took several times longer.
+    fixed = [(int(e.kind == 4) * 2 + int(e.inactive)) << 60 | (e.level if 0 <= e.level < 16 else 9) << 32 | r
+             for r, e in enumerate(items)]
     for key, recs in lists.items():
-        order = sorted(recs, key=lambda r: (items[r].rank(recs[r]), r))
+        order = sorted(recs, key=lambda r: fixed[r] | min(recs[r], (1 << 24) - 1) << 36)
         if len(order) > cap:
             counts[key] = len(order)
             order = order[:cap]
