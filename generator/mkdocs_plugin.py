@@ -142,9 +142,9 @@ class WenmingPlugin(BasePlugin[WenmingOptions]):
                                                processes=self.command != "serve" or self.builds == 0)
         self.hub_areas = None
         if self.command == "serve" and self.snapshot is not None:
-            from .render.site.incremental import hub_areas
+            from .render.site.incremental import stale_pages
 
-            self.hub_areas = hub_areas(self.snapshot.net, self.net)
+            self.hub_areas = stale_pages(self.snapshot, self.net)
         self._report(problems, "内容检查未通过 (content check failed)")
         if self.command == "build":
             from .parallel import freeze_loaded
@@ -271,17 +271,17 @@ class WenmingPlugin(BasePlugin[WenmingOptions]):
     def _quick_rebuild_locked(self) -> bool:
         from .check import check_project
         from .render.site import SiteBuilder
-        from .render.site.incremental import changed_records, hub_areas, hub_needs
+        from .render.site.incremental import changed_records, stale_pages
 
         # Hubs still being refreshed after the previous edit: that work is dropped (it would
         # show the network before this edit) and done again after this rebuild, without waiting.
         self.hub_generation += 1
         start = time.monotonic()
         net, problems = check_project(self.cfg, links=False, processes=False)
-        areas = hub_areas(self.snapshot.net, net)
+        areas = stale_pages(self.snapshot, net)
         if problems.errors or areas is None:
             return False
-        stale = {key for key in self.hub_dest if (needs := hub_needs(key)) is None or needs & areas}
+        stale = {key for key in self.hub_dest if key in areas}
         if stale - DEFERRED_HUBS:
             return False
         builder = SiteBuilder(net, self.cfg, template_dirs=self.template_dirs)
@@ -433,15 +433,12 @@ class WenmingPlugin(BasePlugin[WenmingOptions]):
         an edit the preview shows it as it was, and a background thread brings the written
         page up to date right after the rebuild.
         """
-        from .render.site.incremental import hub_needs
-
         if self.command != "serve":
             return self.builder.render_hub(key)
         self.hub_dest[key] = dest
         cached = self.hub_cache.get(key)
-        needs = hub_needs(key)
-        if cached is not None and self.hub_areas is not None and needs is not None:
-            if not needs & self.hub_areas:
+        if cached is not None and self.hub_areas is not None:
+            if key not in self.hub_areas:
                 return cached
             if key in DEFERRED_HUBS:
                 self.pending_hubs.append((key, dest))

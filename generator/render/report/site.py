@@ -16,6 +16,7 @@ from ...graph import Network
 from ...report.compute import LEVELS, UNRATED, Ledger, assess, build_report, default_year
 from .output import num, pct
 from ...report.profile import load_profile
+from ..site.deps import MAPS, TrackedNetwork
 from .svg import bar_chart
 
 _LEDGERS: dict[int, tuple[Any, Ledger, int]] = {}
@@ -39,6 +40,9 @@ STYLE = """
 
 
 def _ledger(net: Network) -> tuple[Ledger, int]:
+    if isinstance(net, TrackedNetwork):  # a preview notes which rows each page reads (render.site.deps)
+        rows = net.derived("ledger.rows", lambda: Ledger.of(net.plain).rows)
+        return Ledger(net, rows), net.derived("ledger.year", lambda: {"": default_year(net.plain)})[""]
     hit = _LEDGERS.get(id(net))
     if hit is not None and hit[0]() is net:
         return hit[1], hit[2]
@@ -47,6 +51,9 @@ def _ledger(net: Network) -> tuple[Ledger, int]:
     _LEDGERS[id(net)] = (weakref.ref(net), led, year)
     return led, year
 
+
+MAPS["ledger.rows"] = lambda net, config: Ledger.of(net).rows
+MAPS["ledger.year"] = lambda net, config: {"": default_year(net)}
 
 #: The statistics page lists at most this many failing stations (a city has thousands: the page
 #: must stay light on a phone); every station's own page shows its checklist.
