@@ -21,7 +21,7 @@ from ...urls import casebook_url, qr_page_url
 from ...geo import map_links
 from .util import LEVEL_LABELS, LEVEL_SLUGS, phone_is_mobile, record_url, relurl, sms_uri
 from .geomap import station_map
-from .deps import MAPS, TrackedNetwork
+from .deps import MAPS, TrackedNetwork, read_file
 
 DEMO_TAGS = {"示例", "demo", "sample"}
 #: Cases listed on a project page.
@@ -576,6 +576,7 @@ class Contexts:
             path = getattr(book, part)
             if path:
                 f = self.cfg.content_path / path
+                read_file(f)
                 text = f.read_text(encoding="utf-8-sig") if f.is_file() else ""
                 extra[part] = {"text": _strip_front_matter(text), "source": self.cfg.rel(f), "line": 1}
         return {"year": year, "title": book.title, "subtitle": book.subtitle, "editor": book.editor,

@@ -10,10 +10,11 @@ each page shows, every page is rendered against a :class:`TrackedNetwork`, a vie
 ``("k", kind)``
     the ids of a whole table, in order (a directory iterating every station notes this, and
     the fields it reads of each).
-``("c", method, args)``, ``("m", name, key)``, ``("v", name)``, ``("a", alias)``
+``("c", method, args)``, ``("m", name, key)``, ``("v", name)``, ``("a", alias)``, ``("f", path)``
     the result of a query of the network (``children_of``, ``projects_of``, …), of an entry of a
     derived map (a station's subtree size, the ledger rows of a station and year), of a whole
-    value (the ledger rows, the editorial pages) or of an alias: kept with the *shape* of the
+    value (the ledger rows, the editorial pages), of an alias or of a file beside the records
+    (a case book's preface, by date and size): kept with the *shape* of the
     value read (records as (kind, id), their fields being tracked by the reads of the page).
 
 After an edit, :func:`changed` compares the old and the new network: the attributes that
@@ -26,14 +27,18 @@ a normal build: the tracking view is used only when ``config.preview`` is set.
 from __future__ import annotations
 
 import contextlib
+import os
 import threading
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 from ...graph import Network
 from ...model import Activity, Casebook, Record
 
 Token = tuple
+#: The shape of an entry a map does not have.
+ABSENT = ("<absent>",)
 #: Tables of the network, by record kind.
 TABLES = {"station": "stations", "project": "projects", "person": "people", "case": "cases",
           "casebook": "casebooks"}
@@ -241,18 +246,19 @@ class TrackedMap:
     def __init__(self, name: str, data: dict):
         self.name, self._t = name, data
 
+    def _entry(self, key: Any) -> None:
+        note(("m", self.name, key), shape(self._t.get(key, ABSENT)), shaped=True)
+
     def get(self, key: Any, default: Any = None) -> Any:
-        value = self._t.get(key, default)
-        note(("m", self.name, key), shape(value), shaped=True)
-        return wrap(value)
+        self._entry(key)
+        return wrap(self._t.get(key, default))
 
     def __getitem__(self, key: Any) -> Any:
-        value = self._t[key]
-        note(("m", self.name, key), shape(value), shaped=True)
-        return wrap(value)
+        self._entry(key)
+        return wrap(self._t[key])
 
     def __contains__(self, key: Any) -> bool:
-        note(("m", self.name, key), shape(self._t.get(key)), shaped=True)
+        self._entry(key)
         return key in self._t
 
     def _all(self) -> dict:
@@ -378,7 +384,6 @@ def changed_tokens(old: Network, new: Network, values: dict[Token, Any], config:
     if old.config is not new.config and old.config != new.config:
         return None
     out: set[Token] = set()
-    books_moved = casebook_files(old) != casebook_files(new)
     for kind, attr in TABLES.items():
         a, b = getattr(old, attr), getattr(new, attr)
         if list(a) != list(b):
@@ -392,10 +397,7 @@ def changed_tokens(old: Network, new: Network, values: dict[Token, Any], config:
                 out.update(("r", kind, key, f) for f in ("", "*", *_attrs(cls)))
                 out.update(("r", kind, key, f) for f in ((ra or rb).model_extra or {}))
                 continue
-            fields = record_changes(ra, rb)
-            if kind == "casebook" and books_moved:  # its preface, afterword or cover file
-                fields |= {"*", "preface", "afterword", "cover"}
-            out.update(("r", kind, key, f) for f in fields)
+            out.update(("r", kind, key, f) for f in record_changes(ra, rb))
     maps: dict[str, Any] = {}
     for token, was in values.items():
         try:
@@ -408,11 +410,10 @@ def changed_tokens(old: Network, new: Network, values: dict[Token, Any], config:
     return out
 
 
-_MISSING = object()
-
-
 def _evaluate(token: Token, net: Network, maps: dict, config: Any) -> Any:
     what = token[0]
+    if what == "f":
+        return stamp(Path(token[1]))
     if what == "a":
         return net.aliases.get(token[1])
     if what == "v":
@@ -434,7 +435,7 @@ def _evaluate(token: Token, net: Network, maps: dict, config: Any) -> Any:
         if name not in maps:
             maps[name] = MAPS[name](net, config)
         data = maps[name]
-        return shape(data) if key == "*" else shape(data.get(key))
+        return shape(data) if key == "*" else shape(data.get(key, ABSENT))
     raise KeyError(token)
 
 
@@ -444,16 +445,18 @@ def _resolve(net: Network, arg: Any) -> Any:
     return arg
 
 
-def casebook_files(net: Network) -> tuple:
-    """The files beside the case books (prefaces, afterwords, covers) by date and size."""
-    folder = net.config.content_path / "casebooks"
-    files = []
-    if folder.is_dir():
-        for path in sorted(folder.rglob("*")):
-            if path.is_file():
-                st = path.stat()
-                files.append((path.as_posix(), st.st_mtime_ns, st.st_size))
-    return tuple(files)
+def stamp(path: Path) -> tuple | None:
+    """A file's date and size; None when it is missing."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_mtime_ns, st.st_size)
+
+
+def read_file(path: Path) -> None:
+    """Note that a page read a file outside the network (a case book's preface, afterword, cover)."""
+    note(("f", str(path)), stamp(path), shaped=True)
 
 
 # ----------------------------------------------------------------------------- pages

@@ -15,7 +15,7 @@ from typing import Any
 
 from ...graph import Network
 from ...kinds import KINDS, PAGE_KINDS
-from .deps import Stale, casebook_files
+from .deps import Stale, stamp
 
 _TABLES = tuple((k, KINDS[k].folder) for k in PAGE_KINDS)
 
@@ -77,4 +77,6 @@ def stale_pages(before: Any, new: Network, *, nav: bool = True) -> Stale | None:
 def _casebooks_key(net: Network) -> tuple:
     """Case books by value, and the files beside them: case books are read again on every load."""
     books = tuple((year, book.model_dump_json()) for year, book in sorted(net.casebooks.items()))
-    return books, casebook_files(net)
+    folder = net.config.content_path / "casebooks"
+    files = sorted(p for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else []
+    return books, tuple((p.as_posix(), stamp(p)) for p in files)
