@@ -367,3 +367,40 @@ def test_random_edits_under_the_preview_equal_a_full_build(network, tmp_path, la
                                                                       "body of person"))), done
     if label == "each kind":
         assert any(d.startswith("body of") for d in done)
+
+
+def test_network_queries_read_only_the_fields_the_preview_expects(network):
+    """The preview asks a query of the network again only when a field it reads changed
+    (deps.READ_BY_QUERIES): run every query and derived map over records whose reads are noted."""
+    import dataclasses
+
+    import generator.render.report.site  # noqa: F401 - registers the ledger maps
+    from generator.render.site import deps
+
+    net, problems = load(load_config(network / "mkdocs.yml"))
+    assert not problems.errors
+    seen = {kind: {k: deps.Tracked(r) for k, r in getattr(net, table).items()} for kind, table in deps.TABLES.items()}
+    probe = dataclasses.replace(net, **{table: seen[kind] for kind, table in deps.TABLES.items()})
+    calls = {"case_unit": [(c,) for c in seen["case"].values()],
+             "select_cases": [(b,) for b in seen["casebook"].values()],
+             "chapters": [(b,) for b in seen["casebook"].values()],
+             "stations_by_level": [()], "all_records": [()], "table": [(k,) for k in deps.TABLES]}
+    asked = 0
+    with deps.recording() as (tokens, _):
+        for name in deps.QUERIES:
+            for args in calls.get(name, [(sid,) for sid in [*net.stations, "no-such-id"]]):
+                result = getattr(probe, name)(*args)
+                list(result) if not isinstance(result, (str, type(None), deps.Tracked)) else result
+                asked += 1
+        for name, (make, _made_of) in deps.MAPS.items():
+            make(probe, net.config)
+            asked += 1
+    read: dict[str, set] = {}
+    for token in tokens:
+        if token[0] == "r":
+            read.setdefault(token[1], set()).add(token[3])
+    assert asked > 3 * len(net.stations) and read["station"] and read["case"]
+    for kind, fields in read.items():  # other kinds (case books) count on any change
+        if kind in deps.READ_BY_QUERIES:
+            assert "*" not in fields, f"a query calls a method of a {kind}: what it reads is not known"
+            assert fields <= deps.READ_BY_QUERIES[kind], (kind, fields - deps.READ_BY_QUERIES[kind])

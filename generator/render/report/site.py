@@ -52,8 +52,8 @@ def _ledger(net: Network) -> tuple[Ledger, int]:
     return led, year
 
 
-MAPS["ledger.rows"] = lambda net, config: Ledger.of(net).rows
-MAPS["ledger.year"] = lambda net, config: {"": default_year(net)}
+MAPS["ledger.rows"] = (lambda net, config: Ledger.of(net).rows, frozenset({"ledger", "alias"}))
+MAPS["ledger.year"] = (lambda net, config: {"": default_year(net)}, frozenset({"ledger"}))
 
 #: The statistics page lists at most this many failing stations (a city has thousands: the page
 #: must stay light on a phone); every station's own page shows its checklist.

@@ -51,12 +51,17 @@ class Extras:
     images: dict[str, dict] = field(default_factory=dict)
 
 
-def derived(make: Callable[[Contexts], dict]) -> property:
-    """A map made once from the whole network. While a preview notes what pages read, it is made
-    from the plain network and read entry by entry (:class:`.deps.TrackedMap`): a page that
-    reads one station's subtree size depends on that entry, not on every station."""
+def derived(*made_of: str) -> Callable[[Callable[[Contexts], dict]], property]:
+    """A map made once from the whole network (of records of the kinds ``made_of``). While a
+    preview notes what pages read, it is made from the plain network and read entry by entry
+    (:class:`.deps.TrackedMap`): a page that reads one station's subtree size depends on that
+    entry, not on every station."""
+    return lambda make: _derived(make, frozenset(made_of))
+
+
+def _derived(make: Callable[[Contexts], dict], made_of: frozenset) -> property:
     name = make.__name__
-    MAPS[name] = lambda net, config: make(Contexts(net, config))
+    MAPS[name] = (lambda net, config: make(Contexts(net, config)), made_of)
 
     def get(self: Contexts) -> dict:
         found = self._derived.get(name)
@@ -84,7 +89,7 @@ class Contexts:
 
     # ------------------------------------------------------------- derived maps
 
-    @derived
+    @derived("station")
     def subtree_sizes(self) -> dict[str, int]:
         """Number of stations under each station (not counting itself)."""
         sizes: dict[str, int] = {}
@@ -103,7 +108,7 @@ class Contexts:
             sizes[sid] = sum(1 + sizes.get(k.id, 0) for k in self.net.children_of(sid))
         return sizes
 
-    @derived
+    @derived("station")
     def district(self) -> dict[str, str]:
         """Station id -> id of its ancestor just below the root (itself when it is one)."""
         out: dict[str, str] = {}
@@ -114,7 +119,7 @@ class Contexts:
                 out[s.id] = top.id
         return out
 
-    @derived
+    @derived("station")
     def merged_into(self) -> dict[str, list[Station]]:
         """Station id -> stations merged into it."""
         out: dict[str, list[Station]] = defaultdict(list)
@@ -125,7 +130,7 @@ class Contexts:
             v.sort(key=station_sort_key)
         return out
 
-    @derived
+    @derived("case")
     def cases_by_tag(self) -> dict[str, list[Case]]:
         """Tag -> the cases carrying it, newest first in :func:`case_newest_first` order (project pages
         list the cases that share their tags)."""
@@ -135,7 +140,7 @@ class Contexts:
                 out[t].append(c)
         return out
 
-    @derived
+    @derived("case")
     def year_neighbours(self) -> dict[str, tuple[Case | None, Case | None]]:
         """Case id -> (previous, next) case of the same year in book order."""
         by_year: dict[int, list[Case]] = defaultdict(list)
@@ -148,7 +153,7 @@ class Contexts:
                 out[c.id] = (cases[i - 1] if i else None, cases[i + 1] if i + 1 < len(cases) else None)
         return out
 
-    @derived
+    @derived("case", "casebook")
     def books_of(self) -> dict[str, list[tuple[int, str]]]:
         out: dict[str, list[tuple[int, str]]] = defaultdict(list)
         for year, book in sorted(self.net.casebooks.items()):

@@ -151,16 +151,14 @@ class TrackedTable:
     def __init__(self, kind: str, table: dict):
         self.kind, self._t = kind, table
 
-    def _one(self, key: Any, rec: Any) -> Any:
-        note(("r", self.kind, key, ""))
-        return Tracked(rec) if rec is not None else None
-
     def get(self, key: Any, default: Any = None) -> Any:
+        note(("r", self.kind, key, ""))
         rec = self._t.get(key)
-        return self._one(key, rec) if rec is not None else (note(("r", self.kind, key, "")) or default)
+        return Tracked(rec) if rec is not None else default
 
     def __getitem__(self, key: Any) -> Any:
-        return self._one(key, self._t[key])
+        note(("r", self.kind, key, ""))
+        return Tracked(self._t[key])
 
     def __contains__(self, key: Any) -> bool:
         note(("r", self.kind, key, ""))
@@ -281,13 +279,35 @@ class TrackedMap:
         return [(k, wrap(v)) for k, v in self._all().items()]
 
 
-#: Network queries a page may ask; each is a value token.
-QUERIES = ("children_of", "ancestors", "descendants", "subtree", "resolve", "successor", "canonical",
-           "projects_of", "people_of", "cases_of", "activities_of", "case_unit", "select_cases", "chapters",
-           "stations_by_level", "all_records", "table")
-
-#: Derived maps a page may read (see :func:`derived`): name -> how to make it from a network.
-MAPS: dict[str, Callable[[Network, Any], dict]] = {}
+#: Network queries a page may ask (each is a value token), with what their answer is made of:
+#: record kinds, ``alias`` (former ids) and ``ledger``. After an edit, only the queries made of
+#: something that changed are asked again; None: always asked again.
+_S, _A = "station", "alias"
+QUERIES: dict[str, frozenset | None] = {
+    "children_of": frozenset({_S}), "ancestors": frozenset({_S}), "descendants": frozenset({_S}),
+    "subtree": frozenset({_S}), "stations_by_level": frozenset({_S}),
+    "resolve": frozenset({_S, _A}), "successor": frozenset({_S, _A}), "canonical": frozenset({_A}),
+    "projects_of": frozenset({"project", _A}), "people_of": frozenset({"person", _A}),
+    "cases_of": frozenset({"case", _A}), "activities_of": frozenset({"ledger", _A}),
+    "case_unit": frozenset({"case", _S}), "select_cases": frozenset({"case", "casebook"}),
+    "chapters": frozenset({"case", "casebook"}), "all_records": None, "table": None,
+}
+#: Derived maps a page may read (see :func:`.context.derived`): name -> (how to make it from a
+#: network and its configuration, what it is made of as in :data:`QUERIES`).
+MAPS: dict[str, tuple[Callable[[Network, Any], dict], frozenset | None]] = {}
+#: The fields of each kind that the queries and maps above read (``tests/test_preview_random.py``
+#: runs them all over noted records and checks): an edit of other fields (a phone number, a
+#: text) asks none of them again.
+READ_BY_QUERIES: dict[str, frozenset[str]] = {
+    "station": frozenset({"id", "parent", "level", "division_code", "name", "status", "merged_into",
+                          "former_ids"}),
+    "project": frozenset({"id", "station"}),
+    "person": frozenset({"id", "station"}),
+    "case": frozenset({"id", "year", "order", "stations", "unit", "tags", "category"}),
+}
+#: Whole values, as in :data:`QUERIES`.
+_VALUES = {"activities": frozenset({"ledger"}), "aliases": frozenset({_A}), "pages": frozenset({"pages"}),
+           "root_id": frozenset({"root"})}
 
 
 class TrackedNetwork:
@@ -384,6 +404,7 @@ def changed_tokens(old: Network, new: Network, values: dict[Token, Any], config:
     if old.config is not new.config and old.config != new.config:
         return None
     out: set[Token] = set()
+    kinds: set[str] = set()  # what changed, as in QUERIES
     for kind, attr in TABLES.items():
         a, b = getattr(old, attr), getattr(new, attr)
         if list(a) != list(b):
@@ -393,13 +414,28 @@ def changed_tokens(old: Network, new: Network, values: dict[Token, Any], config:
             if ra is rb:
                 continue
             if ra is None or rb is None:
+                kinds.add(kind)
                 cls = type(ra if rb is None else rb)
                 out.update(("r", kind, key, f) for f in ("", "*", *_attrs(cls)))
                 out.update(("r", kind, key, f) for f in ((ra or rb).model_extra or {}))
                 continue
-            out.update(("r", kind, key, f) for f in record_changes(ra, rb))
+            fields = record_changes(ra, rb)
+            out.update(("r", kind, key, f) for f in fields)
+            if fields and not fields.isdisjoint(READ_BY_QUERIES.get(kind, fields)):
+                kinds.add(kind)
+    if old.aliases != new.aliases:
+        kinds.add(_A)
+    if shape(old.activities) != shape(new.activities):
+        kinds.add("ledger")
+    if old.pages != new.pages:
+        kinds.add("pages")
+    if old.root_id != new.root_id:
+        kinds.add("root")
     maps: dict[str, Any] = {}
     for token, was in values.items():
+        made_of = _made_of(token)
+        if made_of is not None and made_of.isdisjoint(kinds):
+            continue
         try:
             now = _evaluate(token, new, maps, config)
         except Exception:  # noqa: BLE001 - a query that fails now (a record gone): it changed
@@ -408,6 +444,19 @@ def changed_tokens(old: Network, new: Network, values: dict[Token, Any], config:
         if now != was:
             out.add(token)
     return out
+
+
+def _made_of(token: Token) -> frozenset | None:
+    what = token[0]
+    if what == "c":
+        return QUERIES.get(token[1])
+    if what == "m":
+        return MAPS[token[1]][1] if token[1] in MAPS else None
+    if what == "v":
+        return _VALUES.get(token[1])
+    if what == "a":
+        return frozenset({_A})
+    return None  # files: their date is looked at every time
 
 
 def _evaluate(token: Token, net: Network, maps: dict, config: Any) -> Any:
@@ -433,7 +482,7 @@ def _evaluate(token: Token, net: Network, maps: dict, config: Any) -> Any:
     if what == "m":
         _, name, key = token
         if name not in maps:
-            maps[name] = MAPS[name](net, config)
+            maps[name] = MAPS[name][0](net, config)
         data = maps[name]
         return shape(data) if key == "*" else shape(data.get(key, ABSENT))
     raise KeyError(token)
