@@ -325,6 +325,11 @@ def network(tmp_path_factory) -> Path:
 def _no_waiting(monkeypatch):
     import generator.mkdocs_plugin as plugin
 
+    from generator.render.site import builder
+
+    # record pages of a first build are rendered by worker processes, which send back what each read
+    monkeypatch.setattr(builder, "PARALLEL_MIN", 1)
+    monkeypatch.setattr(builder, "CHUNK", 8)
     monkeypatch.setattr(plugin, "GC_DELAY", 0.0)
     monkeypatch.setattr(plugin, "HUB_REFRESH_DELAY", 0.0)
     monkeypatch.setenv("WENMING_NO_PROGRESS", "1")

@@ -301,9 +301,10 @@ class SiteBuilder:
         """Main content of a hub page and its table of contents [(level, id, title)]."""
         if not self.track:
             return self._render_hub(key)
+        deps, epoch = self.deps, self.deps.epoch  # an edit may come while a hub is brought up to date
         with recording() as found:
             out = self._render_hub(key)
-        self.deps.add(key, found)
+        deps.add(key, found, epoch)
         return out
 
     def _render_hub(self, key: str) -> tuple[str, list[tuple[int, str, str]]]:

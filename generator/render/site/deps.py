@@ -519,15 +519,29 @@ class Deps:
         self.pages: dict[Any, frozenset] = {}
         self.values: dict[Token, Any] = {}
         self._last: tuple | None = None
+        #: Bumped by :meth:`stale`: a page whose rendering began before (a hub brought up to date
+        #: in the background while the next edit came) is not recorded as fresh.
+        self.epoch = 0
+        self._lock = threading.Lock()
 
-    def add(self, page: Any, found: tuple[set, dict]) -> None:
-        self.pages[page] = frozenset(found[0])
-        self.values.update(found[1])
+    def __getstate__(self) -> dict:  # worker processes send theirs back
+        return {"pages": self.pages, "values": self.values}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__init__()
+        self.pages, self.values = state["pages"], state["values"]
+
+    def add(self, page: Any, found: tuple[set, dict], epoch: int | None = None) -> None:
+        with self._lock:
+            if epoch is None or epoch == self.epoch:
+                self.pages[page] = frozenset(found[0])
+                self.values.update(found[1])
 
     def merged(self, newer: Deps) -> Deps:
         out = Deps()
-        out.pages = {**self.pages, **newer.pages}
-        out.values = {**self.values, **newer.values}
+        with self._lock:
+            out.pages = {**self.pages, **newer.pages}
+            out.values = {**self.values, **newer.values}
         return out
 
     def stale(self, old: Network, new: Network, config: Any = None) -> Stale:
@@ -535,7 +549,14 @@ class Deps:
         a page found stale stays stale until it is rendered (and recorded) again."""
         if self._last is not None and self._last[0] is old and self._last[1] is new:
             return self._last[2]  # asked again in the same rebuild
-        changed = changed_tokens(old, new, self.values, config)
+        with self._lock:
+            self.epoch += 1
+            values = dict(self.values)
+        changed = changed_tokens(old, new, values, config)
+        with self._lock:
+            return self._drop(old, new, changed)
+
+    def _drop(self, old: Network, new: Network, changed: set[Token] | None) -> Stale:
         if changed is None:
             self.pages.clear()
             out = Stale(None)
