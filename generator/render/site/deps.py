@@ -432,9 +432,13 @@ def changed_tokens(old: Network, new: Network, values: dict[Token, Any], config:
     if old.root_id != new.root_id:
         kinds.add("root")
     maps: dict[str, Any] = {}
+    asked: dict[tuple, bool] = {}  # (what, name) -> whether such tokens are asked again
     for token, was in values.items():
-        made_of = _made_of(token)
-        if made_of is not None and made_of.isdisjoint(kinds):
+        ask = asked.get(token[:2])
+        if ask is None:
+            made_of = _made_of(token)
+            ask = asked[token[:2]] = made_of is None or not made_of.isdisjoint(kinds)
+        if not ask:
             continue
         try:
             now = _evaluate(token, new, maps, config)
