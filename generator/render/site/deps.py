@@ -10,10 +10,10 @@ each page shows, every page is rendered against a :class:`TrackedNetwork`, a vie
 ``("k", kind)``
     the ids of a whole table, in order (a directory iterating every station notes this, and
     the fields it reads of each).
-``("c", method, args)``, ``("m", name, key)``, ``("v", name)``, ``("a", alias)``, ``("f", path)``
+``("c", method, args)``, ``("m", name, key)``, ``("v", name)``, ``("f", path)``
     the result of a query of the network (``children_of``, ``projects_of``, …), of an entry of a
-    derived map (a station's subtree size, the ledger rows of a station and year), of a whole
-    value (the ledger rows, the editorial pages), of an alias or of a file beside the records
+    derived map (a station's subtree size, the ledger rows of a station and year, an alias), of a
+    whole value (the ledger rows, the editorial pages) or of a file beside the records
     (a case book's preface, by date and size): kept with the *shape* of the
     value read (records as (kind, id), their fields being tracked by the reads of the page).
 
@@ -192,51 +192,6 @@ class TrackedTable:
         return [(k, Tracked(r)) for k, r in self._t.items()]
 
 
-class TrackedAliases:
-    """``net.aliases``: one alias looked up, or all of them."""
-
-    def __init__(self, aliases: dict):
-        self._t = aliases
-
-    def get(self, key: str, default: Any = None) -> Any:
-        value = self._t.get(key, default)
-        note(("a", key), self._t.get(key), shaped=True)
-        return value
-
-    def __getitem__(self, key: str) -> str:
-        note(("a", key), self._t.get(key), shaped=True)
-        return self._t[key]
-
-    def __contains__(self, key: str) -> bool:
-        note(("a", key), self._t.get(key), shaped=True)
-        return key in self._t
-
-    def _all(self) -> dict:
-        note(("v", "aliases"), tuple(self._t.items()), shaped=True)
-        return self._t
-
-    def __iter__(self):
-        return iter(self._all())
-
-    def __len__(self) -> int:
-        return len(self._all())
-
-    def __bool__(self) -> bool:
-        return bool(self._all())
-
-    def keys(self):
-        return self._all().keys()
-
-    def values(self):
-        return self._all().values()
-
-    def items(self):
-        return self._all().items()
-
-    def __eq__(self, other: Any) -> bool:
-        return self._all() == other
-
-
 class TrackedMap:
     """A map derived from the whole network (subtree sizes, ledger rows by station and year):
     each entry read is a value token, compared with the same map made from the next network."""
@@ -306,8 +261,8 @@ READ_BY_QUERIES: dict[str, frozenset[str]] = {
     "case": frozenset({"id", "year", "order", "stations", "unit", "tags", "category"}),
 }
 #: Whole values, as in :data:`QUERIES`.
-_VALUES = {"activities": frozenset({"ledger"}), "aliases": frozenset({_A}), "pages": frozenset({"pages"}),
-           "root_id": frozenset({"root"})}
+_VALUES = {"activities": frozenset({"ledger"}), "pages": frozenset({"pages"}), "root_id": frozenset({"root"})}
+MAPS["aliases"] = (lambda net, config: net.aliases, frozenset({_A}))
 
 
 class TrackedNetwork:
@@ -321,7 +276,7 @@ class TrackedNetwork:
         self.people = TrackedTable("person", net.people)
         self.cases = TrackedTable("case", net.cases)
         self.casebooks = TrackedTable("casebook", net.casebooks)
-        self.aliases = TrackedAliases(net.aliases)
+        self.aliases = TrackedMap("aliases", net.aliases)
         self.maps: dict[str, TrackedMap] = {}
 
     def derived(self, name: str, make: Callable[[], dict]) -> TrackedMap:
@@ -458,8 +413,6 @@ def _made_of(token: Token) -> frozenset | None:
         return MAPS[token[1]][1] if token[1] in MAPS else None
     if what == "v":
         return _VALUES.get(token[1])
-    if what == "a":
-        return frozenset({_A})
     return None  # files: their date is looked at every time
 
 
@@ -467,12 +420,8 @@ def _evaluate(token: Token, net: Network, maps: dict, config: Any) -> Any:
     what = token[0]
     if what == "f":
         return stamp(Path(token[1]))
-    if what == "a":
-        return net.aliases.get(token[1])
     if what == "v":
         name = token[1]
-        if name == "aliases":
-            return tuple(net.aliases.items())
         if name == "pages":
             return tuple(net.pages)
         return shape(getattr(net, name))
