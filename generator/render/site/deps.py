@@ -17,11 +17,12 @@ each page shows, every page is rendered against a :class:`TrackedNetwork`, a vie
     (a case book's preface, by date and size): kept with the *shape* of the
     value read (records as (kind, id), their fields being tracked by the reads of the page).
 
-After an edit, :func:`changed` compares the old and the new network: the attributes that
-differ on edited records, every attribute of added and removed records, and each recorded
-query whose value differs when asked of the new network. The stale pages are those whose
-tokens meet that set (:func:`stale`), and pages that have no record yet. Nothing here runs in
-a normal build: the tracking view is used only when ``config.preview`` is set.
+After an edit, :func:`changed_tokens` compares the old and the new network: the attributes
+that differ on edited records, every attribute of added and removed records, and each recorded
+query whose value differs when asked of the new network (only queries made of what changed are
+asked: :data:`QUERIES`, :data:`READ_BY_QUERIES`). The stale pages are those whose tokens meet
+that set (:meth:`Deps.stale`), and pages that have no record yet. Nothing here runs in a normal
+build: :class:`.builder.SiteBuilder` uses the tracking view only when ``config.preview`` is set.
 """
 
 from __future__ import annotations
@@ -102,6 +103,7 @@ class Tracked:
     __slots__ = ("_rec", "_key")
 
     def __init__(self, rec: Record):
+        rec = plain(rec)
         object.__setattr__(self, "_rec", rec)
         object.__setattr__(self, "_key", key_of(rec))
 
