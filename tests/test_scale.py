@@ -88,6 +88,7 @@ def test_preview_rebuild_equals_a_full_build(demo_copy, tmp_path, edit):
     """After an edit, rewriting only the touched pages gives exactly the pages of a full build."""
     cfg = load_config(demo_copy / "mkdocs.yml")
     cfg.cache_dir = str(tmp_path / "cache")
+    cfg.preview = True  # as mkdocs serve sets it: pages note what they read
     shells = {k: b.Shell.from_html(SHELL, k) for k in ("station", "project", "person", "case")}
     net, problems = load(cfg)
     assert not problems.errors
@@ -98,7 +99,7 @@ def test_preview_rebuild_equals_a_full_build(demo_copy, tmp_path, edit):
 
     EDITS[edit](demo_copy / "content")
     cfg2 = load_config(demo_copy / "mkdocs.yml")
-    cfg2.cache_dir = cfg.cache_dir
+    cfg2.cache_dir, cfg2.preview = cfg.cache_dir, True
     net2, problems = load(cfg2)
     assert not problems.errors, problems.items
     now = SiteBuilder(net2, cfg2)

@@ -50,7 +50,7 @@ class Preview:
     def __init__(self) -> None:
         self.snapshot: Any = None  # the record pages of the previous build
         self.hub_cache: dict[str, tuple[str, list]] = {}  # hub key -> (fragment, toc)
-        self.hub_areas: set[str] | None = None
+        self.stale: Any = None  # pages the last edit made stale (render.site.deps); None: all
         self.deferred: Any = None  # a hub being brought up to date after a rebuild
         self.hub_generation = 0  # bumped by every rebuild: older hub refreshes give up
         self.hub_lock = threading.Lock()
@@ -67,16 +67,17 @@ class Preview:
             self.deferred.join()
 
     def begin(self, net: Any) -> None:
-        """A full rebuild starts with the network ``net``: which hub areas changed since the last."""
-        self.hub_areas = None
+        """A full rebuild starts with the network ``net``: which pages the edit made stale
+        (from what each page read, :mod:`generator.render.site.deps`)."""
+        self.stale = None
         if self.snapshot is not None:
-            from ..render.site.incremental import hub_areas
+            from ..render.site.incremental import stale_pages
 
-            self.hub_areas = hub_areas(self.snapshot.net, net)
+            self.stale = stale_pages(self.snapshot, net)
 
     def changed_records(self, net: Any) -> list | None:
         """The records an edit changed (their photos are published again); None: all of them."""
-        if self.hub_areas is None or self.snapshot is None:
+        if self.stale is None or self.snapshot is None:
             return None
         from ..render.site.incremental import changed_records
 
@@ -89,13 +90,10 @@ class Preview:
         an edit the preview shows it as it was, and a background thread brings the written
         page up to date right after the rebuild.
         """
-        from ..render.site.incremental import hub_needs
-
         self.hub_dest[key] = dest
         cached = self.hub_cache.get(key)
-        needs = hub_needs(key)
-        if cached is not None and self.hub_areas is not None and needs is not None:
-            if not needs & self.hub_areas:
+        if cached is not None and self.stale is not None:
+            if key not in self.stale:
                 return cached
             if key in DEFERRED_HUBS:
                 self.pending_hubs.append((key, dest))
@@ -180,17 +178,17 @@ class Preview:
     def _quick_rebuild(self, run: SiteBuild) -> bool:
         from ..check import check_project
         from ..render.site import SiteBuilder
-        from ..render.site.incremental import changed_records, hub_areas, hub_needs
+        from ..render.site.incremental import changed_records, stale_pages
 
         # Hubs still being refreshed after the previous edit: that work is dropped (it would
         # show the network before this edit) and done again after this rebuild, without waiting.
         self.hub_generation += 1
         start = time.monotonic()
         net, problems = check_project(run.cfg, links=False, processes=False)
-        areas = hub_areas(self.snapshot.net, net)
+        areas = stale_pages(self.snapshot, net)
         if problems.errors or areas is None:
             return False
-        stale = {key for key in self.hub_dest if (needs := hub_needs(key)) is None or needs & areas}
+        stale = {key for key in self.hub_dest if key in areas}
         if stale - DEFERRED_HUBS:
             return False
         builder = SiteBuilder(net, run.cfg, template_dirs=run.template_dirs)

@@ -97,7 +97,10 @@ def read_editorial(config, rel: str, default_title: str) -> Editorial | None:
 
     from ...read.text import decode
 
+    from ..site.deps import read_file
+
     path = config.content_path / rel
+    read_file(path)  # a live preview notes it (the case book's page shows it)
     text = decode(path.read_bytes()).text or ""
     title = default_title
     line = 1

@@ -18,6 +18,7 @@ from ...config import Config
 from ...graph import Network
 from ...report.compute import LEVELS, UNRATED, Ledger, assess, build_report, default_year
 from ...report.profile import load_profile
+from ..site.deps import MAPS, TrackedNetwork
 from .output import num, pct
 from .svg import bar_chart
 
@@ -25,6 +26,9 @@ _LEDGERS: dict[int, tuple[Any, Ledger, int]] = {}
 
 
 def _ledger(net: Network) -> tuple[Ledger, int]:
+    if isinstance(net, TrackedNetwork):  # a preview notes which rows each page reads (render.site.deps)
+        rows = net.derived("ledger.rows", lambda: Ledger.of(net.plain).rows)
+        return Ledger(net, rows), net.derived("ledger.year", lambda: {"": default_year(net.plain)})[""]
     hit = _LEDGERS.get(id(net))
     if hit is not None and hit[0]() is net:
         return hit[1], hit[2]
@@ -33,6 +37,9 @@ def _ledger(net: Network) -> tuple[Ledger, int]:
     _LEDGERS[id(net)] = (weakref.ref(net), led, year)
     return led, year
 
+
+MAPS["ledger.rows"] = (lambda net, config: Ledger.of(net).rows, frozenset({"ledger", "alias"}))
+MAPS["ledger.year"] = (lambda net, config: {"": default_year(net)}, frozenset({"ledger"}))
 
 #: The statistics page lists at most this many failing stations (a city has thousands: the page
 #: must stay light on a phone); every station's own page shows its checklist.

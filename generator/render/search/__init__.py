@@ -453,7 +453,10 @@ def build_index(site_dir: Path, config: Any = None, *, prepared: bool = False,
     bundle = site_dir / BUNDLE_DIR
     parts = site_dir / f".{BUNDLE_DIR}-parts"
     for old in (bundle, parts):
-        if old.is_dir():  # chunks of an earlier build would pile up otherwise
+        if old.is_symlink():  # kept by a live preview (mkdocs_plugin._keep): emptied, the link stays
+            for child in old.iterdir():
+                shutil.rmtree(child) if child.is_dir() and not child.is_symlink() else child.unlink()
+        elif old.is_dir():  # chunks of an earlier build would pile up otherwise
             shutil.rmtree(old)
     # Always with explicit globs: folders that are never indexed (``s/`` above all) may still be
     # being written while Pagefind runs (see :func:`start_index`).

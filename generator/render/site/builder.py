@@ -45,6 +45,7 @@ from ...urls import hub_title, hub_url
 from ..markdown import is_trusted
 from .bodies import render_body
 from .context import Contexts, Extras, resolve_photo
+from .deps import Deps, TrackedNetwork, recording
 from .util import KIND_FOLDERS, LEVEL_LABELS, LEVEL_SLUGS, phone_html, phone_links, record_url
 
 TITLE_MARK = "@@WM-TITLE@@"
@@ -119,6 +120,7 @@ class RenderResult:
     problems: list[Problem] = field(default_factory=list)
     seconds: float = 0.0
     keys: dict[tuple[str, str], str] = field(default_factory=dict)
+    deps: Deps = field(default_factory=Deps)
 
 
 @dataclass
@@ -129,6 +131,8 @@ class Snapshot:
     template_hash: str
     shells: dict[str, tuple[str, str]]
     keys: dict[tuple[str, str], str]
+    #: What each page read (record pages, hubs, ``nav``, ``nearby-data``): see :mod:`.deps`.
+    deps: Deps = field(default_factory=Deps)
 
 
 # ----------------------------------------------------------------------------- builder
@@ -136,11 +140,14 @@ class Snapshot:
 
 class SiteBuilder:
     def __init__(self, net: Network, config: Any, *, template_dirs: Iterable[Path] = (),
-                 extras: Extras | None = None):
+                 extras: Extras | None = None, track: bool | None = None):
         self.net = net
         self.cfg = config
         self.extras = extras or default_extras()
-        self.ctx = Contexts(net, config, self.extras)
+        #: A live preview notes what each page reads (:mod:`.deps`); a build does not.
+        self.track = getattr(config, "preview", False) if track is None else track
+        self.deps = Deps()
+        self.ctx = Contexts(TrackedNetwork(net) if self.track else net, config, self.extras)
         dirs = [Path(d) for d in template_dirs if Path(d).is_dir() and Path(d).resolve() != TEMPLATES]
         self.template_dirs = [*dirs, TEMPLATES]
         self.env = _environment(tuple(str(d) for d in dirs), getattr(config, "site_name", ""))
@@ -238,7 +245,14 @@ class SiteBuilder:
     # ---------------------------------------------------------------- hubs
 
     def hubs(self) -> list[Hub]:
-        net = self.net
+        if not self.track:
+            return self._hubs(self.net)
+        with recording() as found:  # the list of hubs is the navigation of every page
+            out = self._hubs(self.ctx.net)
+        self.deps.add("nav", found)
+        return out
+
+    def _hubs(self, net: Any) -> list[Hub]:
         out = [_hub("stations"), _hub("regions"), _hub("nearby")]
         by_level = net.stations_by_level()
         for lv in LEVEL_ORDER:
@@ -276,7 +290,17 @@ class SiteBuilder:
 
     def render_hub(self, key: str) -> tuple[str, list[tuple[int, str, str]]]:
         """Main content of a hub page and its table of contents [(level, id, title)]."""
+        if not self.track:
+            return self._render_hub(key)
+        deps, epoch = self.deps, self.deps.epoch  # an edit may come while a hub is brought up to date
+        with recording() as found:
+            out = self._render_hub(key)
+        deps.add(key, found, epoch)
+        return out
+
+    def _render_hub(self, key: str) -> tuple[str, list[tuple[int, str, str]]]:
         c = self.ctx
+        net = c.net  # noted while a preview renders
         problems = Problems()
         extra: dict[str, Any] = {}
         if key == "stations":
@@ -290,7 +314,7 @@ class SiteBuilder:
             level = next(lv for lv, s in LEVEL_SLUGS.items() if s == slug)
             name, data = "level", c.level_directory(Level(level))
         elif key.startswith("region:"):
-            name, data = "region", c.region(self.net.stations[key.split(":", 1)[1]])
+            name, data = "region", c.region(net.stations[key.split(":", 1)[1]])
         elif key == "projects":
             name, data = "projects_index", c.projects_index()
         elif key == "people":
@@ -304,7 +328,7 @@ class SiteBuilder:
             name, data = "casebook", c.casebook(year)
             from ..casebook.web import web_edition_html
 
-            extra["web_edition"] = web_edition_html(self.net, self.net.casebooks[year], self.cfg)
+            extra["web_edition"] = web_edition_html(net, net.casebooks[year], self.cfg)
             url = hub_url("casebook", year=year)
             for part in ("preface", "afterword"):
                 if isinstance(data.get(part), dict):
@@ -313,7 +337,7 @@ class SiteBuilder:
             name, data = "stats", c.stats()
             from ..report.site import stats_page_html
 
-            extra["report_html"] = stats_page_html(self.net, self.cfg)
+            extra["report_html"] = stats_page_html(net, self.cfg)
         elif key == "home":
             name, data = "home", c.home()
         else:
@@ -349,19 +373,39 @@ class SiteBuilder:
         return jobs
 
     def record_data(self, kind: str, rid: str) -> tuple[dict, Any]:
-        net = self.net
+        """(page data, record); a live preview notes what the page read (:mod:`.deps`)."""
+        if not self.track:
+            return self._record_data(kind, rid)
+        with recording() as found:
+            out = self._record_data(kind, rid)
+        self.deps.add((kind, rid), found)
+        return out
+
+    def _record_data(self, kind: str, rid: str) -> tuple[dict, Any]:
+        net, seen = self.net, self.ctx.net
         if kind == "station":
-            return self.ctx.station(net.stations[rid]), net.stations[rid]
+            return self.ctx.station(seen.stations[rid]), net.stations[rid]
         if kind == "project":
-            return self.ctx.project(net.projects[rid]), net.projects[rid]
+            return self.ctx.project(seen.projects[rid]), net.projects[rid]
         if kind == "person":
-            return self.ctx.person(net.people[rid]), net.people[rid]
+            return self.ctx.person(seen.people[rid]), net.people[rid]
         if kind == "case":
-            return self.ctx.case(net.cases[rid]), net.cases[rid]
+            return self.ctx.case(seen.cases[rid]), net.cases[rid]
         if kind == "moved":
-            target = net.stations[net.aliases[rid]]
+            target = seen.stations[seen.aliases[rid]]
             return self.ctx.moved(rid, target), None
         raise KeyError(kind)
+
+    def write_nearby(self, site_dir: Path) -> None:
+        """The 找身边的实践站 data files; a live preview notes what they read."""
+        from .nearby import write_nearby
+
+        if not self.track:
+            write_nearby(self.net, site_dir)
+            return
+        with recording() as found:
+            write_nearby(self.ctx.net, site_dir)
+        self.deps.add("nearby-data", found)
 
     def record_key(self, kind: str, rid: str, data: dict, rec: Any) -> str:
         """What a record page depends on, hashed: page data, templates, the record's template."""
@@ -396,42 +440,51 @@ class SiteBuilder:
             cache.prepare()
         result = RenderResult()
         state = (self, shells, Path(site_dir), cache)
-        for pages, cached, problems, keys in chunked_map(_render_chunk, state, jobs, chunk=CHUNK, workers=workers,
+        for pages, cached, problems, keys, deps in chunked_map(_render_chunk, state, jobs, chunk=CHUNK, workers=workers,
                                                          min_parallel=PARALLEL_MIN, allow_processes=allow_processes,
                                                          share=True):
             result.pages += pages
             result.cached += cached
             result.problems.extend(Problem(*p) for p in problems)
             result.keys.update(keys)
+            self.deps.pages.update(deps.pages)  # pages rendered by worker processes bring their reads
+            self.deps.values.update(deps.values)
             if progress:
                 progress(result.pages, len(jobs))
         if cache is not None:
             cache.close()  # no open connection in the forks of later steps
+        if self.track:
+            self.write_nearby(Path(site_dir))
+            if "nav" not in self.deps.pages:
+                self.hubs()  # the engine asks for them first; a caller without hubs still needs "nav"
         result.seconds = time.monotonic() - start
         return result
 
     def write_changed(self, site_dir: Path, shells: dict[str, Shell], before: Snapshot) -> RenderResult | None:
         """Rewrite only the record pages an edit touched, after ``before`` was written into ``site_dir``.
 
-        For a live preview: the pages that may show a changed record are found from the old and
-        the new network (:func:`.incremental.candidates`); each is written only when its key
-        changed. Pages of records that are gone are removed. Returns None when the change is too
-        broad to follow (templates, shells or the root changed): the caller writes everything.
+        For a live preview: the pages whose recorded reads meet what the edit changed are
+        rendered again (:meth:`.deps.Deps.stale`, :func:`.incremental.stale_pages`); each is
+        written only when its key changed. Pages of records that are gone are removed. Returns
+        None when the change is too broad to follow (templates, shells or the configuration
+        changed): the caller writes everything.
         """
-        from .incremental import candidates
+        from .incremental import stale_pages
 
         if before.template_hash != self.template_hash or before.shells != {k: (v.before, v.after)
                                                                              for k, v in shells.items()}:
             return None
         jobs_now = set(self.record_jobs())
-        todo = candidates(before.net, self.net)
+        todo = stale_pages(before, self.net, nav=False)  # shells show the navigation
         if todo is None:
             return None
         start = time.monotonic()
         result = RenderResult()
         site_dir = Path(site_dir)
+        if "nearby-data" in todo:
+            self.write_nearby(site_dir)
         cache = FragmentCache(self.cfg.cache_path / "site")
-        for job in sorted(todo & jobs_now):
+        for job in sorted(job for job in jobs_now if job in todo):
             data, rec = self.record_data(*job)
             if before.keys.get(job) == self.record_key(job[0], job[1], data, rec):
                 result.keys[job] = before.keys[job]
@@ -461,7 +514,10 @@ class SiteBuilder:
         keys.update(result.keys)
         jobs_now = set(self.record_jobs())
         keys = {job: key for job, key in keys.items() if job in jobs_now}
-        return Snapshot(self.net, self.template_hash, {k: (v.before, v.after) for k, v in shells.items()}, keys)
+        # Hubs this builder renders later (brought up to date in the background) note theirs here too.
+        self.deps = (before.deps if before is not None else Deps()).merged(self.deps)
+        return Snapshot(self.net, self.template_hash, {k: (v.before, v.after) for k, v in shells.items()}, keys,
+                        self.deps)
 
     def _write_one(self, kind: str, rid: str, shells: dict[str, Shell], site_dir: Path,
                    cache: FragmentCache | None) -> tuple[bool, list[Problem], str]:
@@ -502,19 +558,23 @@ class SiteBuilder:
 
 # ----------------------------------------------------------------------------- workers
 
-def _render_chunk(state: tuple, jobs: list[tuple[str, str]]) -> tuple[int, int, list[tuple], dict]:
+def _render_chunk(state: tuple, jobs: list[tuple[str, str]]) -> tuple[int, int, list[tuple], dict, Deps]:
     builder, shells, site_dir, cache = state
     pages = cached = 0
     problems: list[tuple] = []
     keys: dict[tuple[str, str], str] = {}
-    for kind, rid in jobs:
-        hit, probs, keys[(kind, rid)] = builder._write_one(kind, rid, shells, site_dir, cache)
-        pages += 1
-        cached += int(hit)
-        problems.extend((p.path, p.line, p.field, p.zh, p.en, p.level) for p in probs)
+    kept, builder.deps = builder.deps, Deps()  # this chunk's reads go back with its pages
+    try:
+        for kind, rid in jobs:
+            hit, probs, keys[(kind, rid)] = builder._write_one(kind, rid, shells, site_dir, cache)
+            pages += 1
+            cached += int(hit)
+            problems.extend((p.path, p.line, p.field, p.zh, p.en, p.level) for p in probs)
+    finally:
+        deps, builder.deps = builder.deps, kept
     if cache is not None:
         cache.flush()
-    return pages, cached, problems, keys
+    return pages, cached, problems, keys, deps
 
 
 class FragmentCache:

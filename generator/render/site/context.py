@@ -11,7 +11,6 @@ import heapq
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +21,7 @@ from ...urls import casebook_url, hub_title, hub_url, qr_page_url
 from ...geo import map_links
 from .util import LEVEL_LABELS, LEVEL_SLUGS, phone_is_mobile, record_url, relurl, sms_uri
 from .geomap import station_map
+from .deps import MAPS, TrackedNetwork, read_file
 
 DEMO_TAGS = {"示例", "demo", "sample"}
 #: Cases listed on a project page.
@@ -51,6 +51,33 @@ class Extras:
     images: dict[str, dict] = field(default_factory=dict)
 
 
+def derived(*made_of: str) -> Callable[[Callable[[Contexts], dict]], property]:
+    """A map made once from the whole network (of records of the kinds ``made_of``). While a
+    preview notes what pages read, it is made from the plain network and read entry by entry
+    (:class:`.deps.TrackedMap`): a page that reads one station's subtree size depends on that
+    entry, not on every station."""
+    return lambda make: _derived(make, frozenset(made_of))
+
+
+def _derived(make: Callable[[Contexts], dict], made_of: frozenset) -> property:
+    name = make.__name__
+    MAPS[name] = (lambda net, config: make(Contexts(net, config)), made_of)
+
+    def get(self: Contexts) -> dict:
+        found = self._derived.get(name)
+        if found is None:
+            net = self.net
+            if isinstance(net, TrackedNetwork):
+                found = net.derived(name, lambda: make(Contexts(net.plain, self.cfg, self.extras)))
+            else:
+                found = make(self)
+            self._derived[name] = found
+        return found
+
+    get.__doc__ = make.__doc__
+    return property(get)
+
+
 class Contexts:
     """Builds the data of every page from the network."""
 
@@ -58,47 +85,41 @@ class Contexts:
         self.net = net
         self.cfg = config
         self.extras = extras or Extras()
-        self._sizes: dict[str, int] | None = None
-        self._district: dict[str, str] | None = None
-        self._books_of: dict[str, list[tuple[int, str]]] | None = None
+        self._derived: dict[str, Any] = {}
 
     # ------------------------------------------------------------- derived maps
 
-    @property
+    @derived("station")
     def subtree_sizes(self) -> dict[str, int]:
         """Number of stations under each station (not counting itself)."""
-        if self._sizes is None:
-            sizes: dict[str, int] = {}
-            order = []
-            stack = [self.net.root_id] if self.net.root_id else []
-            stack += [s.id for s in self.net.stations.values() if not s.parent and s.id != self.net.root_id]
-            seen: set[str] = set()
-            while stack:
-                sid = stack.pop()
-                if sid in seen:
-                    continue
-                seen.add(sid)
-                order.append(sid)
-                stack.extend(k.id for k in self.net.children_of(sid))
-            for sid in reversed(order):
-                sizes[sid] = sum(1 + sizes.get(k.id, 0) for k in self.net.children_of(sid))
-            self._sizes = sizes
-        return self._sizes
+        sizes: dict[str, int] = {}
+        order = []
+        stack = [self.net.root_id] if self.net.root_id else []
+        stack += [s.id for s in self.net.stations.values() if not s.parent and s.id != self.net.root_id]
+        seen: set[str] = set()
+        while stack:
+            sid = stack.pop()
+            if sid in seen:
+                continue
+            seen.add(sid)
+            order.append(sid)
+            stack.extend(k.id for k in self.net.children_of(sid))
+        for sid in reversed(order):
+            sizes[sid] = sum(1 + sizes.get(k.id, 0) for k in self.net.children_of(sid))
+        return sizes
 
-    @property
+    @derived("station")
     def district(self) -> dict[str, str]:
         """Station id -> id of its ancestor just below the root (itself when it is one)."""
-        if self._district is None:
-            out: dict[str, str] = {}
-            root = self.net.root_id
-            for top in self.net.children_of(root or ""):
-                out[top.id] = top.id
-                for s in self.net.descendants(top.id):
-                    out[s.id] = top.id
-            self._district = out
-        return self._district
+        out: dict[str, str] = {}
+        root = self.net.root_id
+        for top in self.net.children_of(root or ""):
+            out[top.id] = top.id
+            for s in self.net.descendants(top.id):
+                out[s.id] = top.id
+        return out
 
-    @cached_property
+    @derived("station")
     def merged_into(self) -> dict[str, list[Station]]:
         """Station id -> stations merged into it."""
         out: dict[str, list[Station]] = defaultdict(list)
@@ -109,7 +130,7 @@ class Contexts:
             v.sort(key=station_sort_key)
         return out
 
-    @cached_property
+    @derived("case")
     def cases_by_tag(self) -> dict[str, list[Case]]:
         """Tag -> the cases carrying it, newest first in :func:`case_newest_first` order (project pages
         list the cases that share their tags)."""
@@ -119,7 +140,7 @@ class Contexts:
                 out[t].append(c)
         return out
 
-    @cached_property
+    @derived("case")
     def year_neighbours(self) -> dict[str, tuple[Case | None, Case | None]]:
         """Case id -> (previous, next) case of the same year in book order."""
         by_year: dict[int, list[Case]] = defaultdict(list)
@@ -132,16 +153,14 @@ class Contexts:
                 out[c.id] = (cases[i - 1] if i else None, cases[i + 1] if i + 1 < len(cases) else None)
         return out
 
-    @property
+    @derived("case", "casebook")
     def books_of(self) -> dict[str, list[tuple[int, str]]]:
-        if self._books_of is None:
-            out: dict[str, list[tuple[int, str]]] = defaultdict(list)
-            for year, book in sorted(self.net.casebooks.items()):
-                for _title, cases in self.net.chapters(book):
-                    for c in cases:
-                        out[c.id].append((year, book.title))
-            self._books_of = out
-        return self._books_of
+        out: dict[str, list[tuple[int, str]]] = defaultdict(list)
+        for year, book in sorted(self.net.casebooks.items()):
+            for _title, cases in self.net.chapters(book):
+                for c in cases:
+                    out[c.id].append((year, book.title))
+        return out
 
     # ------------------------------------------------------------- small parts
 
@@ -562,6 +581,7 @@ class Contexts:
             path = getattr(book, part)
             if path:
                 f = self.cfg.content_path / path
+                read_file(f)
                 text = f.read_text(encoding="utf-8-sig") if f.is_file() else ""
                 extra[part] = {"text": _strip_front_matter(text), "source": self.cfg.rel(f), "line": 1}
         return {"year": year, "title": book.title, "subtitle": book.subtitle, "editor": book.editor,
