@@ -75,16 +75,18 @@ class Preview:
 
     def rebuild(self) -> str:
         """What the preview did after an edit: "quick" or "mkdocs"."""
-        quick = self.plugin._quick_rebuild()
+        core = self.plugin.core
+        quick = core.preview.quick_rebuild(core)
         if not quick:
             self.build()
         self.settle()
         return "quick" if quick else "mkdocs"
 
     def settle(self) -> None:
-        if self.plugin.deferred is not None:
-            self.plugin.deferred.join(60)
-            assert not self.plugin.deferred.is_alive()
+        deferred = self.plugin.core.preview.deferred
+        if deferred is not None:
+            deferred.join(60)
+            assert not deferred.is_alive()
 
     def stop(self) -> None:
         self.settle()
@@ -323,15 +325,15 @@ def network(tmp_path_factory) -> Path:
 
 @pytest.fixture(autouse=True)
 def _no_waiting(monkeypatch):
-    import generator.mkdocs_plugin as plugin
+    from generator.build import preview
 
     from generator.render.site import builder
 
     # record pages of a first build are rendered by worker processes, which send back what each read
     monkeypatch.setattr(builder, "PARALLEL_MIN", 1)
     monkeypatch.setattr(builder, "CHUNK", 8)
-    monkeypatch.setattr(plugin, "GC_DELAY", 0.0)
-    monkeypatch.setattr(plugin, "HUB_REFRESH_DELAY", 0.0)
+    monkeypatch.setattr(preview, "GC_DELAY", 0.0)
+    monkeypatch.setattr(preview, "HUB_REFRESH_DELAY", 0.0)
     monkeypatch.setenv("WENMING_NO_PROGRESS", "1")
 
 
