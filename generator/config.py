@@ -67,6 +67,9 @@ class Config:
     preview: bool = False
     #: ``theme.custom_dir`` of mkdocs.yml when that folder does not exist (it is then left out).
     missing_custom_dir: str = ""
+    #: The project's template folder that ``theme.custom_dir`` of mkdocs.yml names, when it exists
+    #: (otherwise ``themes/`` is the project's template folder).
+    custom_dir: str = ""
 
     @property
     def content_path(self) -> Path:
@@ -109,7 +112,7 @@ class Config:
     def option_names(cls) -> list[str]:
         return [f.name for f in fields(cls)
                 if f.name not in ("project_dir", "content_dir", "site_dir", "site_url", "site_name", "preview",
-                                  "missing_custom_dir")]
+                                  "missing_custom_dir", "custom_dir")]
 
 
 def missing_site_url(what: str) -> tuple[str, str]:
@@ -290,6 +293,10 @@ def from_options(project_dir: Path, mkdocs_cfg: dict[str, Any], options: dict[st
     cfg.site_dir = Path(mkdocs_cfg.get("site_dir") or "site")
     cfg.site_url = str(mkdocs_cfg.get("site_url") or "")
     cfg.site_name = str(mkdocs_cfg.get("site_name") or cfg.site_name)
+    theme = mkdocs_cfg.get("theme")
+    custom = theme.get("custom_dir") if isinstance(theme, dict) else getattr(theme, "custom_dir", None)
+    if custom and (cfg.project_dir / str(custom)).is_dir():
+        cfg.custom_dir = str(cfg.project_dir / str(custom))
     for name in Config.option_names():
         if name in options and options[name] is not None:
             setattr(cfg, name, options[name])

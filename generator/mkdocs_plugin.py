@@ -78,7 +78,8 @@ class WenmingPlugin(BasePlugin[WenmingOptions]):
     def on_config(self, config):
         project_dir = Path(config.config_file_path or ".").resolve().parent
         cfg = from_options(project_dir, {"docs_dir": config.docs_dir, "site_dir": config.site_dir,
-                                         "site_url": config.site_url, "site_name": config.site_name},
+                                         "site_url": config.site_url, "site_name": config.site_name,
+                                         "theme": config.theme},
                            dict(self.config))
         self.core.start(cfg, Path(config.site_dir), lang=self.config.lang, config_file=config.config_file_path)
         _no_third_party(config)

@@ -153,3 +153,30 @@ def test_only_the_mkdocs_plugin_imports_mkdocs():
                           if n.split(".")[0] in ("mkdocs", "material")]
     assert not offenders, offenders
     assert len(list((ROOT / "generator").rglob("*.py"))) > 50  # the walk saw the package
+
+
+def test_the_default_page_template_is_the_themes_and_a_project_may_override_it(tmp_path):
+    """Without a template of its own the build takes the theme's ``standalone/page.html``, looked
+    up like every other template: the project's ``themes/`` first."""
+    from generator.build.standalone import build_site
+    from generator.config import load_config
+
+    write_tree(tmp_path, {
+        "mkdocs.yml": "site_name: 测试\nsite_url: https://wm.example.org/\ndocs_dir: content\n"
+                      "plugins: [search, wenming]\n",
+        "content/stations/ceshi.md": ROOT_STATION,
+        "content/stations/ceshi-suo.md": CHILD_STATION,
+    })
+    os.environ["WENMING_NO_PROGRESS"] = "1"
+    site = build_site(load_config(str(tmp_path / "mkdocs.yml")))
+    page = _soup(site / "stations" / "ceshi-suo" / "index.html")
+    assert "../../assets/wenming/site/site.css" in [a["href"] for a in page.select("link[rel=stylesheet]")]
+    assert page.select_one("header a").get_text() == "测试"
+    write_tree(tmp_path, {"themes/standalone/page.html":
+                          "<!doctype html><html lang=\"zh-CN\"><head><title>{{ page.title }}</title></head>"
+                          "<body><p class=\"county\">县级自定义</p><article class=\"md-content__inner\">"
+                          "{{ page.content }}</article></body></html>\n"})
+    site = build_site(load_config(str(tmp_path / "mkdocs.yml")))
+    page = _soup(site / "stations" / "ceshi-suo" / "index.html")
+    assert page.select_one("p.county").get_text() == "县级自定义"
+    assert "测试镇新时代文明实践所" in page.select_one("article h1").get_text()

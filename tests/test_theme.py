@@ -168,3 +168,27 @@ def test_poster_stylesheet_from_themes(tree):
     render_posters(net, config, [net.stations["ceshi"]]).write_pdf(pdf)
     text = _pdf_text(pdf)
     assert "测试区新时代文明实践中心" in text and "手机扫码" not in text
+
+
+def test_a_custom_dir_of_mkdocs_yml_serves_every_output(tree):
+    """A project whose mkdocs.yml names its own template folder (``theme.custom_dir``) gets it
+    for the pages MkDocs renders and for wenming's own outputs alike: the QR page and posters."""
+    from conftest import MINIMAL_MKDOCS
+
+    from generator.config import load_config
+    from generator.load import load
+    from generator.render.signage import render_posters
+
+    assert "theme: material\n" in MINIMAL_MKDOCS
+    root = tree({"mkdocs.yml": MINIMAL_MKDOCS.replace("theme: material\n",
+                                                      "theme:\n  name: material\n  custom_dir: overrides\n"),
+                 "overrides/qr/contact.html": QR_PAGE, "overrides/signage/poster.html": POSTER})
+    proc = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q"], cwd=root, capture_output=True,
+                          text=True, env=ENV, check=False)
+    assert proc.returncode == 0, proc.stderr
+    doc = lxml_html.parse(str(root / "site/s/ceshi/index.html")).getroot()
+    assert "找不到人?请拨县中心电话 0912-3850000" in [p.text_content() for p in doc.xpath("//main//p[@class='more']")]
+    config = load_config(root / "mkdocs.yml")
+    net, _problems = load(config)
+    render_posters(net, config, [net.stations["ceshi"]]).write_pdf(root / "poster.pdf")
+    assert "扫码预约志愿服务·欢迎来站参加活动" in _pdf_text(root / "poster.pdf")

@@ -31,11 +31,11 @@ from typing import Any
 
 from ..errors import ContentError, Problems, UsageError, report
 from ..kinds import KINDS, PAGE_KINDS, RECORD_DIRS
+from ..read.images import PHOTO_SUFFIXES
 from . import BuildFailed
 from .output import Output
 from .preview import Preview, keep, kept, stamp
 
-IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".gif", ".tif", ".tiff", ".heic"}
 #: Content warnings a build prints at most (`wenming check` lists them all).
 MAX_WARNINGS_SHOWN = 30
 #: Where a record kind's hidden shell page lives (``stations/_shell.md``, ...).
@@ -157,7 +157,7 @@ class SiteBuild:
         docs = str(Path(docs_dir).resolve()) + os.sep
         if abs_src_path.startswith(docs):
             top = src_uri.split("/", 1)[0]
-            return not ((top in RECORD_DIRS and "/" in src_uri) or Path(src_uri).suffix.lower() in IMAGE_SUFFIXES)
+            return not ((top in RECORD_DIRS and "/" in src_uri) or Path(src_uri).suffix.lower() in PHOTO_SUFFIXES)
         from ..theme import TEMPLATES
 
         # templates and their overrides in themes/ are not site assets (those live in static/)

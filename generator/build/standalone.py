@@ -28,35 +28,23 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import jinja2
 import yaml
 from markupsafe import Markup
 
+from .. import theme
 from ..config import THEMES_DIR, Config
 from ..read.records import FRONT_MATTER
 from .site import SiteBuild
 
-#: A page template good enough for every page of the site (no script, no third-party request).
-PLAIN_SHELL = """<!doctype html>
-<html lang="zh-CN"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{ page.title }} - {{ page.site_name }}</title>
-<meta name="description" content="{{ page.description }}">
-{% for css in page.stylesheets %}<link rel="stylesheet" href="{{ css }}">
-{% endfor %}</head>
-<body><header><a href="{{ page.root }}">{{ page.site_name }}</a></header>
-<main><article class="md-content__inner">
-{% if "<h1" not in page.content %}<h1>{{ page.title }}</h1>{% endif %}
-{{ page.content }}
-</article></main>
-<footer>{{ wm_filing }}</footer></body></html>
-"""
+#: The theme's page template for a build without a site engine (a project may override it).
+PAGE_TEMPLATE = "standalone/page.html"
 
 Shell = Callable[[dict[str, Any]], str]
 
 
-def build_site(cfg: Config, shell: str | Shell = PLAIN_SHELL, *, log: Any = None) -> Path:
-    """Build the site of ``cfg`` into ``cfg.site_path`` with ``shell`` as every page's template;
+def build_site(cfg: Config, shell: str | Shell | None = None, *, log: Any = None) -> Path:
+    """Build the site of ``cfg`` into ``cfg.site_path`` with ``shell`` as every page's template
+    (Jinja text or a callable; by default the theme's :data:`PAGE_TEMPLATE`);
     returns the site folder. A failure raises (``BuildFailed`` for bad content) and leaves the
     published site as it was."""
     run = SiteBuild(log=log)
@@ -64,7 +52,7 @@ def build_site(cfg: Config, shell: str | Shell = PLAIN_SHELL, *, log: Any = None
         run.start(cfg, cfg.site_path, config_file=str(cfg.project_dir / "mkdocs.yml"))
         themes = cfg.project_dir / THEMES_DIR
         out = run.prepare([themes] if themes.is_dir() else [], cfg.site_path)
-        render = _template(shell, run)
+        render = _template(shell, run, [themes] if themes.is_dir() else [])
         run.publish_images(out)
         for dest, path in run.assets():
             (out / dest).parent.mkdir(parents=True, exist_ok=True)
@@ -98,12 +86,12 @@ def build_site(cfg: Config, shell: str | Shell = PLAIN_SHELL, *, log: Any = None
         run.close()
 
 
-def _template(shell: str | Shell, run: SiteBuild) -> Shell:
+def _template(shell: str | Shell | None, run: SiteBuild, dirs: list[Path]) -> Shell:
     if callable(shell):
         return shell
-    env = jinja2.Environment(autoescape=True, keep_trailing_newline=True)
+    env = theme.environment(dirs, autoescape=True, keep_trailing_newline=True)
     run.theme_env(env)
-    template = env.from_string(shell)
+    template = env.get_template(PAGE_TEMPLATE) if shell is None else env.from_string(shell)
     return lambda page: template.render(page=page)
 
 

@@ -10,13 +10,19 @@ from ..read.yamlload import dotted
 
 _ID_NUMBER = re.compile(r"(?<![0-9])([1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[0-9Xx])(?![0-9])")
 _MOBILE_IN_TEXT = re.compile(r"(?<![0-9])(1[3-9]\d[\s-]?\d{4}[\s-]?\d{4})(?![0-9])")
-_PRIVATE_FIELDS = {
+#: Fields (and spreadsheet columns) a person's record must never carry, with what they would
+#: disclose: the model refuses them, the importer leaves such columns out.
+PRIVATE_FIELDS = {
     "address": ("住址", "home address"), "home": ("住址", "home address"),
     "home_address": ("住址", "home address"), "住址": ("住址", "home address"),
+    "家庭住址": ("住址", "home address"), "地址": ("住址", "home address"),
     "phone": ("个人电话", "personal phone"), "mobile": ("个人电话", "personal phone"),
     "tel": ("个人电话", "personal phone"), "电话": ("个人电话", "personal phone"),
+    "手机": ("个人电话", "personal phone"), "手机号": ("个人电话", "personal phone"),
+    "联系电话": ("个人电话", "personal phone"),
     "id_number": ("身份证号", "ID number"), "id_card": ("身份证号", "ID number"),
     "身份证": ("身份证号", "ID number"), "身份证号": ("身份证号", "ID number"),
+    "身份证号码": ("身份证号", "ID number"),
 }
 _WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 
@@ -48,8 +54,8 @@ def check_privacy(raw: RawRecord, problems: Problems) -> None:
     """A person record must not hold an ID number, a mobile number or a home address."""
     line_to_field = {line: dotted(path) for path, line in raw.lines.items() if path}
     for key in raw.data:
-        if str(key).lower() in _PRIVATE_FIELDS:
-            zh, en = _PRIVATE_FIELDS[str(key).lower()]
+        if str(key).lower() in PRIVATE_FIELDS:
+            zh, en = PRIVATE_FIELDS[str(key).lower()]
             problems.add(
                 raw.rel, raw.lines.get((key,)), str(key),
                 f"典型人物页面不得公开{zh};请删除该字段(需要联系时请写所属阵地的服务电话)",

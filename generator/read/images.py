@@ -13,6 +13,9 @@ from .yamlload import dotted
 
 MAX_IMAGE_PIXELS = 40_000_000  # ~ 8000 x 5000; larger files are refused before decoding
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".gif"}
+#: Every photo file an editor may leave in content/ (camera formats included): none is ever
+#: published as it is, only re-encoded copies of the usable ones (:data:`IMAGE_SUFFIXES`).
+PHOTO_SUFFIXES = IMAGE_SUFFIXES | {".tif", ".tiff", ".heic"}
 
 
 class ImageIndex:

@@ -44,7 +44,8 @@ LINK_NOT_FETCHED = {"canonical", "alternate", "author", "license", "me", "bookma
 NAVIGATION_ATTRS = {("a", "href"), ("area", "href")}
 CSS_URL = re.compile(r"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^)'"]*?))\s*\)|@import\s+(?:"([^"]*)"|'([^']*)')""",
                      re.IGNORECASE)
-IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp"}
+#: The formats of the photos a build publishes (re-encoded copies): the images the check opens.
+PUBLISHED_IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp"}
 #: A third-party URL that is a web font or a font service's style sheet (named as such in the finding).
 WEB_FONT = re.compile(r"\.(?:woff2?|ttf|otf|eot)(?:[?#]|$)|//fonts\.|fonts\.(?:googleapis|gstatic)\.|/webfonts?/")
 
@@ -323,7 +324,7 @@ class SiteCrawler:
                 self.check_page(rel)
             elif suffix == ".css":
                 self.check_css(rel)
-            elif suffix in IMAGE_SUFFIXES and self.check_images:
+            elif suffix in PUBLISHED_IMAGE_SUFFIXES and self.check_images:
                 self.check_image(rel)
         return sorted(self.findings)
 

@@ -41,12 +41,12 @@ from markdown.extensions.toc import slugify_unicode
 
 from ..errors import ContentError, Problem, Problems, did_you_mean, hint_en, hint_zh
 from ..kinds import KIND_OF_FOLDER
+from ..read.images import IMAGE_SUFFIXES
+from ..read.records import RECORD_SUFFIXES
 from ..urls import casebook_url, hub_url, qr_page_url, record_url, url_of
 
 BODY_FIELD = "正文 body"
-IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".gif"}
 RECORD_FOLDERS = tuple(KIND_OF_FOLDER)
-RECORD_SUFFIXES = (".md", ".yml", ".yaml")
 #: Index pages the site generates (no Markdown file behind them).
 GENERATED_PAGES = {"", "search/", *(hub_url(h) for h in ("stations", "projects", "people", "cases", "casebooks",
                                                            "stats", "regions", "nearby"))}

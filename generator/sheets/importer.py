@@ -34,6 +34,7 @@ from ..graph import Network, check_graph
 from ..kinds import KINDS as REGISTRY
 from ..model import KINDS, Activity, Record
 from ..model.fields import Team, _date, check_id
+from ..model.privacy import PRIVATE_FIELDS
 from ..model.validate import row_errors, validate_record
 from ..read.images import ImageIndex
 from ..read.records import parse_record
@@ -43,8 +44,6 @@ from .read import Table
 from .yamledit import DELETE, TextFile, as_date, edit_record_text, new_record_text
 
 DATE_FIELDS = {"established", "started"}
-PRIVATE_HEADERS = {"电话", "手机", "手机号", "联系电话", "phone", "mobile", "tel", "身份证", "身份证号", "身份证号码",
-                   "id_number", "住址", "家庭住址", "地址", "address", "home_address"}
 
 
 @dataclass(frozen=True, order=True)
@@ -194,7 +193,7 @@ class Importer:
     def header_notes(self) -> None:
         row = self.table.header_row
         for _, header in self.table.unknown:
-            if self.kind.name == "people" and normalize_header(header) in PRIVATE_HEADERS:
+            if self.kind.name == "people" and normalize_header(header).lower() in PRIVATE_FIELDS:
                 zh = f"\"{header}\" 列不会导入:典型人物页面不得公开身份证号、个人电话或住址"
                 en = f"the column \"{header}\" is not imported: a person's page never publishes an ID number, " \
                      "a personal phone or a home address"

@@ -40,9 +40,10 @@ TYPST_SYNTAX = {"block_start_string": "//{%", "block_end_string": "%}",
 
 
 def project_dirs(config: Any, custom: str | Path | None = None) -> list[Path]:
-    """The project's template folders: ``custom`` (mkdocs.yml's ``custom_dir``) or ``themes/``."""
+    """The project's template folders: ``custom``, else mkdocs.yml's ``custom_dir``, else ``themes/``."""
     from ..config import THEMES_DIR
 
+    custom = custom or getattr(config, "custom_dir", "")
     folder = Path(custom) if custom else Path(config.project_dir) / THEMES_DIR
     return [folder] if folder.is_dir() else []
 

@@ -35,8 +35,8 @@ def report(ctx: click.Context, profile_spec: str | None, under: str | None, year
     """
     from ...cli import load_network
     from ...report.compute import build_report
-    from .output import print_rich, to_csv, to_json, to_text, write_xlsx
     from ...report.profile import load_profile
+    from .output import print_rich, to_csv, to_json, to_text, write_xlsx
 
     net, _ = load_network(ctx)
     cfg = net.config

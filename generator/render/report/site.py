@@ -11,8 +11,6 @@ import functools
 import weakref
 from typing import Any
 
-from markupsafe import Markup
-
 from ... import theme
 from ...config import Config
 from ...graph import Network
@@ -73,7 +71,7 @@ def station_checklist(net: Network, config: Config, station_id: str) -> list[dic
 
 def _chart(key: str, title: str, data: dict[str, Any] | list[tuple[str, Any]], unit: str = "") -> dict:
     pairs = list(data.items()) if isinstance(data, dict) else data
-    return {"title": title, "svg": Markup(bar_chart(key, title, [(str(k), float(v)) for k, v in pairs], unit=unit))}
+    return {"title": title, "bar": bar_chart(key, title, [(str(k), float(v)) for k, v in pairs], unit=unit)}
 
 
 def stats_page_data(net: Network, config: Config) -> dict[str, Any]:

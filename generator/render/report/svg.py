@@ -1,4 +1,5 @@
 """Bar charts as inline SVG, drawn at build time: no scripts, no fonts, no third-party hosts.
+The geometry is computed here; the markup is the theme's ``site/chart.svg``.
 
 Horizontal bars suit Chinese labels (no rotated text). Each chart carries a
 ``<title>`` and a ``<desc>`` listing every value, and each bar its own
@@ -9,7 +10,6 @@ the page's font and colour.
 from __future__ import annotations
 
 import re
-from html import escape
 
 from rich.cells import cell_len
 
@@ -41,41 +41,25 @@ def _fmt(v: float) -> str:
 
 
 def bar_chart(key: str, title: str, data: list[tuple[str, float]], *, unit: str = "",
-              color: str = "#b3261e") -> str:
-    """An accessible horizontal bar chart; ``key`` makes its element ids unique on the page.
+              color: str = "#b3261e") -> dict:
+    """An accessible horizontal bar chart's geometry; ``site/chart.svg`` of the theme draws it.
+    ``key`` makes its element ids unique on the page.
 
     Each row is a label line with the bar under it, so long Chinese labels need no
     clipping and the chart stays legible in a 360-pixel phone column.
     """
     key = re.sub(r"[^a-z0-9-]", "-", key.lower())
-    cid = f"wm-chart-{key}"
     value_w = max((len(_fmt(v)) for _, v in data), default=1) * FONT * 0.6 + 8
     plot_w = WIDTH - PAD * 2 - value_w
     top = max((v for _, v in data), default=0) or 1
-    height = PAD * 2 + ROW * max(len(data), 1) - GAP
-    desc = "；".join(f"{lbl}：{_fmt(v)}{unit.strip()}" for lbl, v in data) or "无数据"
-    head = (f'<svg xmlns="http://www.w3.org/2000/svg" class="wm-chart" id="{cid}" role="img" '
-            f'viewBox="0 0 {WIDTH} {height}" width="100%" '
-            f'aria-labelledby="{cid}-title {cid}-desc" font-size="{FONT}">')
-    parts = [
-        head,
-        f'<title id="{cid}-title">{escape(title)}</title>',
-        f'<desc id="{cid}-desc">{escape(desc)}</desc>',
-    ]
-    if not data:
-        parts.append(f'<text x="{PAD}" y="{PAD + FONT}" fill="currentColor">无数据</text>')
+    rows = []
     for i, (label, value) in enumerate(data):
         y = PAD + i * ROW
         w = max(plot_w * value / top, 2 if value else 0)
         bar_y = y + LABEL_H
-        parts.append(
-            f'<g class="wm-bar"><title>{escape(label)}：{_fmt(value)}{escape(unit.strip())}</title>'
-            f'<text x="{PAD}" y="{y + FONT:.1f}" fill="currentColor">{escape(_clip(label))}</text>'
-            f'<rect x="{PAD}" y="{bar_y}" width="{plot_w:.1f}" height="{BAR}" fill="currentColor" '
-            f'fill-opacity="0.08"/>'
-            f'<rect x="{PAD}" y="{bar_y}" width="{w:.1f}" height="{BAR}" fill="{color}"/>'
-            f'<text x="{PAD + w + 6:.1f}" y="{bar_y + BAR - 3:.1f}" fill="currentColor" class="wm-value" '
-            f'font-weight="bold">{_fmt(value)}</text></g>'
-        )
-    parts.append("</svg>")
-    return "".join(parts)
+        rows.append({"title": f"{label}：{_fmt(value)}{unit.strip()}", "label": _clip(label),
+                     "label_y": f"{y + FONT:.1f}", "bar_y": bar_y, "w": f"{w:.1f}",
+                     "value_x": f"{PAD + w + 6:.1f}", "value_y": f"{bar_y + BAR - 3:.1f}", "value": _fmt(value)})
+    return {"id": f"wm-chart-{key}", "title": title, "width": WIDTH, "height": PAD * 2 + ROW * max(len(data), 1) - GAP,
+            "font": FONT, "pad": PAD, "bar": BAR, "plot_w": f"{plot_w:.1f}", "color": color, "rows": rows,
+            "desc": "；".join(f"{lbl}：{_fmt(v)}{unit.strip()}" for lbl, v in data) or "无数据"}
