@@ -39,6 +39,8 @@ HUB_REFRESH_DELAY = 1.0
 GC_DELAY = 0.3
 #: Hub pages a live preview may show as they were for a moment (brought up to date in the background).
 DEFERRED_HUBS = {"stats", "home"}
+#: The 找身边的实践站 data files, brought up to date after the pause like those hubs.
+NEARBY_DATA = "nearby-data"
 #: Folders a live preview keeps between rebuilds (the engine may empty the site folder each time).
 KEPT_DIRS = (*(KINDS[k].folder for k in PAGE_KINDS), "s", "pagefind", "images")
 KEPT_STORE = ".wenming-serve"
@@ -136,6 +138,9 @@ class Preview:
             for key, dest in pending:
                 try:  # a newer edit stops this one at once (its own refresh follows)
                     with cancellable(lambda: generation != self.hub_generation):
+                        if key == NEARBY_DATA:
+                            builder.write_nearby(site_dir)  # whole files, each replaced at once
+                            continue
                         fresh = builder.compose_home(self.home_editorial) if key == "home" \
                             else builder.render_hub(key)
                 except Cancelled:
@@ -198,7 +203,8 @@ class Preview:
         search = run.search()
         if search is not None:
             builder.page_filter = search.prepare_html
-        result = builder.write_changed(self.site_dir, run.shells, self.snapshot)
+        # The nearby data files (every station's row) are written with the hubs, after the pause.
+        result = builder.write_changed(self.site_dir, run.shells, self.snapshot, nearby=False)
         if result is None:
             return False
         run.published = dict(builder.extras.images)
@@ -209,6 +215,8 @@ class Preview:
         self.snapshot = builder.snapshot(run.shells, result, self.snapshot)
         self.pending_hubs = [(key, self.hub_dest[key]) for key in sorted(stale)
                              if key in self.hub_cache]
+        if NEARBY_DATA in areas:
+            self.pending_hubs.append((NEARBY_DATA, ""))
         self.refresh_hubs(builder, self.site_dir)
         run.log.info(f"wenming: 快速更新 {result.pages} 个页面,{time.monotonic() - start:.2f} s "
                      f"(quick update of {result.pages} record pages, without a MkDocs build)")

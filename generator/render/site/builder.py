@@ -403,9 +403,10 @@ class SiteBuilder:
         if not self.track:
             write_nearby(self.net, site_dir)
             return
+        deps, epoch = self.deps, self.deps.epoch  # written in the background after a preview edit
         with recording() as found:
             write_nearby(self.ctx.net, site_dir)
-        self.deps.add("nearby-data", found)
+        deps.add("nearby-data", found, epoch)
 
     def record_key(self, kind: str, rid: str, data: dict, rec: Any) -> str:
         """What a record page depends on, hashed: page data, templates, the record's template."""
@@ -460,12 +461,14 @@ class SiteBuilder:
         result.seconds = time.monotonic() - start
         return result
 
-    def write_changed(self, site_dir: Path, shells: dict[str, Shell], before: Snapshot) -> RenderResult | None:
+    def write_changed(self, site_dir: Path, shells: dict[str, Shell], before: Snapshot, *,
+                      nearby: bool = True) -> RenderResult | None:
         """Rewrite only the record pages an edit touched, after ``before`` was written into ``site_dir``.
 
         For a live preview: the pages whose recorded reads meet what the edit changed are
         rendered again (:meth:`.deps.Deps.stale`, :func:`.incremental.stale_pages`); each is
-        written only when its key changed. Pages of records that are gone are removed. Returns
+        written only when its key changed, and the nearby data files when they read what changed
+        (unless ``nearby`` is False: the caller writes them later). Pages of records that are gone are removed. Returns
         None when the change is too broad to follow (templates, shells or the configuration
         changed): the caller writes everything.
         """
@@ -481,7 +484,7 @@ class SiteBuilder:
         start = time.monotonic()
         result = RenderResult()
         site_dir = Path(site_dir)
-        if "nearby-data" in todo:
+        if nearby and "nearby-data" in todo:
             self.write_nearby(site_dir)
         cache = FragmentCache(self.cfg.cache_path / "site")
         for job in sorted(job for job in jobs_now if job in todo):

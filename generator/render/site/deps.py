@@ -34,6 +34,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from ...cancel import checkpoint
 from ...graph import Network
 from ...model import Activity, Casebook, Record
 
@@ -64,12 +65,19 @@ def recording() -> Iterator[tuple[set, dict]]:
 
 def note(token: Token, value: Any = None, *, shaped: bool = False) -> None:
     """Note a read; value tokens carry the shape of what was read."""
-    stack = _local.__dict__.get("stack")
+    local = _local.__dict__
+    stack = local.get("stack")
     if stack:
         tokens, values = stack[-1]
         tokens.add(token)
         if shaped:
             values[token] = value
+        # Pages are recorded under a live preview, where the 统计 and home pages and the nearby
+        # data are rendered again in the background: a newer edit stops that work within a few
+        # hundred reads instead of sharing the interpreter with it (generator.cancel).
+        local["reads"] = reads = local.get("reads", 0) + 1
+        if not reads & 255:
+            checkpoint()
 
 
 def key_of(rec: Any) -> tuple[str, Any]:

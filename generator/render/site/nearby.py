@@ -21,12 +21,14 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
 import shutil
 from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
+from ...cancel import checkpoint
 from ...graph import Network
 from ...model import Level, Station, tel_uri
 from ...geo import wgs84_to_gcj02
@@ -206,7 +208,10 @@ def nearby_files(net: Network) -> dict[str, str]:
     placed = [(s, p) for s in active if (p := gcj_position(s)) is not None]
     d = choose_cell_size([p for _s, p in placed])
     cells: dict[tuple[int, int], _File] = defaultdict(_File)
-    rows = {s.id: station_row(s) for s in active}
+    rows = {}
+    for s in active:
+        checkpoint()  # a live preview writes these in the background: a newer edit stops it
+        rows[s.id] = station_row(s)
     parsed = {t: parse_hours(t) for t in {s.hours for s in active if s.hours}}
     for s, (lat, lng) in sorted(placed, key=lambda sp: sp[0].id):
         cells[cell_of(lat, lng, d)].add(s, rows[s.id])
@@ -254,12 +259,29 @@ def _runs(counts: Counter) -> list[list]:
 
 
 def write_nearby(net: Network, site_dir: Path) -> int:
-    """Write the data files under ``site_dir/nearby/`` (replacing the old ones); returns their count."""
+    """Write the data files under ``site_dir/nearby/``; returns their count.
+
+    Files whose text is unchanged are left alone and each changed file is replaced at once,
+    so that a page reading them during a live preview's update never finds one missing."""
     files = nearby_files(net)
     base = Path(site_dir) / FOLDER
     for sub in ("c", "t"):
-        shutil.rmtree(base / sub, ignore_errors=True)
-        (base / sub).mkdir(parents=True, exist_ok=True)
+        folder = base / sub
+        folder.mkdir(parents=True, exist_ok=True)
+        for old in folder.iterdir():
+            if f"{sub}/{old.name}" not in files:
+                if old.is_dir():
+                    shutil.rmtree(old, ignore_errors=True)
+                else:
+                    old.unlink()
     for rel, text in files.items():
-        (base / rel).write_text(text, encoding="utf-8")
+        path = base / rel
+        try:
+            if path.read_text(encoding="utf-8") == text:
+                continue
+        except (OSError, UnicodeDecodeError):
+            pass
+        tmp = path.with_name(f".{path.name}.tmp")
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
     return len(files)
