@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import logging
 from pathlib import Path
@@ -28,7 +29,7 @@ from mkdocs.structure.toc import get_toc
 
 from .build import BuildFailed, preview
 from .build.site import SiteBuild
-from .config import DEFAULT_CATEGORIES, THEMES_DIR, from_options
+from .config import THEMES_DIR, Config, from_options
 from .theme import TEMPLATES
 
 log = get_plugin_logger(__name__)
@@ -36,23 +37,19 @@ log = get_plugin_logger(__name__)
 DEFAULT_FEATURES = ["navigation.tabs", "navigation.indexes", "navigation.top", "navigation.footer"]
 
 
-class WenmingOptions(MkConfig):
-    root = c.Type(str, default="")
-    categories = c.ListOfItems(c.Type(str), default=list(DEFAULT_CATEGORIES))
-    profile = c.Type(str, default="shandong-2022")
-    trusted_html = c.ListOfItems(c.Type(str), default=[])
-    qr_lock = c.Type(str, default="qr-lock.txt")
-    search = c.Type(bool, default=True)
-    progress = c.Type(bool, default=True)
-    workers = c.Type(int, default=0)
-    cache_dir = c.Type(str, default=".wenming-cache")
-    lang = c.Choice(["zh", "en"], default="zh")
-    organizer = c.Type(str, default="")
-    undertaker = c.Type(str, default="")
-    icp_record = c.Type(str, default="")
-    police_record = c.Type(str, default="")
-    site_code = c.Type(str, default="")
-    contact = c.Type(str, default="")
+def _option(f: dataclasses.Field) -> c.BaseConfigOption:
+    """MkDocs' declaration of one option of :class:`generator.config.Config` (its one definition)."""
+    default = f.default_factory() if f.default_factory is not dataclasses.MISSING else f.default
+    if isinstance(default, list):
+        return c.ListOfItems(c.Type(str), default=list(default))
+    return c.Type(type(default), default=default)
+
+
+#: The plugin's options in mkdocs.yml: every option of ``Config``, and the language of messages.
+WenmingOptions = type("WenmingOptions", (MkConfig,), {
+    **{f.name: _option(f) for f in dataclasses.fields(Config) if f.name in Config.option_names()},
+    "lang": c.Choice(["zh", "en"], default="zh"),
+})
 
 
 def _plugin_errors(method):
