@@ -312,7 +312,6 @@ class SiteBuild:
 
     def _finish(self, site_dir: Path, strict_failed: Callable[[], bool]) -> Path | None:
         from ..progress import Progress
-        from ..render.site.nearby import write_nearby
 
         missing = [k for k in PAGE_KINDS if k not in self.shells]
         if missing:
@@ -327,7 +326,7 @@ class SiteBuild:
             self.builder.page_filter = search.prepare_html
         result = None
         if preview is not None and preview.snapshot is not None and kept(site_dir):
-            result = self.builder.write_changed(site_dir, self.shells, preview.snapshot)
+            result = self.builder.write_changed(site_dir, self.shells, preview.snapshot, nearby=False)
         incremental = result is not None
         with Progress(self.cfg.progress and not incremental) as bars:
             if result is None:
@@ -338,7 +337,9 @@ class SiteBuild:
             hub_urls = [""] + [h.url for h in self.hubs.values()] + [
                 p[:-3] + "/" if not p.endswith("index.md") else p[:-8] for p in self.net.pages if p != "index.md"]
             self.builder.write_sitemap(site_dir, hub_urls)
-            write_nearby(self.net, site_dir)  # the 找身边的实践站 page's data files
+            # The 找身边的实践站 page's data files: the engine emptied their folder (a preview
+            # notes what they read, for its quick rebuilds).
+            self.builder.write_nearby(site_dir)
             if incremental:
                 self.update_qr(site_dir, result)
             else:
